@@ -1,0 +1,172 @@
+"""Checkpoints: ``model.safetensors`` (weights, with the metadata embedded) + ``meta.json`` (readable copy).
+
+Saving is atomic per file. Loading accepts only safetensors, or ``torch.load(weights_only=True)`` for plain
+state dicts, checks the model name and every tensor shape, and says what does not match.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from litemedseg.errors import UnknownModelError, WeightsError
+from litemedseg.models.registry import ModelConfig, build_model, model_config_of
+from litemedseg.utils.atomic import atomic_path, write_json_atomic
+
+WEIGHTS_FILE = "model.safetensors"
+META_FILE = "meta.json"
+META_KEY = "litemedseg"
+FORMAT = "litemedseg-checkpoint/1"
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save_checkpoint(directory: str | os.PathLike, model: nn.Module, meta: dict[str, Any]) -> Path:
+    """Write `model`'s weights and `meta` (plus its model config) into `directory`; returns the weights path."""
+    from safetensors.torch import save_file
+
+    directory = Path(directory)
+    full_meta = {"format": FORMAT, "model": model_config_of(model).to_dict(), **meta}
+    full_meta.setdefault("created", _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
+    state = {k: v.detach().cpu().contiguous() for k, v in _unwrap(model).state_dict().items()}
+    weights = directory / WEIGHTS_FILE
+    with atomic_path(weights) as tmp:
+        save_file(state, str(tmp), metadata={META_KEY: json.dumps(full_meta)})
+    write_json_atomic(directory / META_FILE, {**full_meta, "weights_sha256": file_sha256(weights)})
+    return weights
+
+
+def _unwrap(model: nn.Module) -> nn.Module:
+    return getattr(model, "module", model)  # DistributedDataParallel / compiled wrappers
+
+
+def resolve_weights_path(path: str | os.PathLike) -> Path:
+    """A checkpoint directory or a weights file -> the weights file; errors name what is missing."""
+    path = Path(path).expanduser()
+    if path.is_dir():
+        candidate = path / WEIGHTS_FILE
+        if not candidate.is_file():
+            raise WeightsError(f"{path}: no {WEIGHTS_FILE} in this folder")
+        return candidate
+    if not path.exists():
+        raise WeightsError(f"{path}: weights file not found")
+    return path
+
+
+def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """Tensors and metadata of a checkpoint, without building a model."""
+    weights = resolve_weights_path(path)
+    if weights.stat().st_size == 0:
+        raise WeightsError(f"{weights}: empty file (0 bytes)")
+    if weights.suffix == ".safetensors":
+        state, meta = _read_safetensors(weights)
+    elif weights.suffix in (".pt", ".pth", ".bin"):
+        state, meta = _read_torch(weights), None
+    else:
+        raise WeightsError(f"{weights}: unsupported weights format (use .safetensors, or .pt with a plain state dict)")
+    if meta is None:
+        meta_path = weights.parent / META_FILE
+        if not meta_path.is_file():
+            raise WeightsError(f"{weights}: no litemedseg metadata inside and no {META_FILE} beside it")
+        try:
+            meta = json.loads(meta_path.read_text())
+        except (OSError, ValueError) as err:
+            raise WeightsError(f"{meta_path}: unreadable metadata ({err})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT or "model" not in meta:
+        raise WeightsError(f"{weights}: not a litemedseg checkpoint (metadata format {meta.get('format')!r})")
+    return state, meta
+
+
+def _read_safetensors(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any] | None]:
+    from safetensors import SafetensorError
+    from safetensors.torch import safe_open
+
+    try:
+        with safe_open(str(path), framework="pt") as handle:
+            header = handle.metadata() or {}
+            state = {key: handle.get_tensor(key) for key in handle.keys()}
+    except (SafetensorError, OSError, ValueError, RuntimeError) as err:
+        raise WeightsError(f"{path}: not a valid safetensors file ({str(err).splitlines()[0][:100]})") from None
+    meta = None
+    if META_KEY in header:
+        try:
+            meta = json.loads(header[META_KEY])
+        except ValueError:
+            raise WeightsError(f"{path}: corrupt litemedseg metadata in the safetensors header") from None
+    return state, meta
+
+
+def _read_torch(path: Path) -> dict[str, torch.Tensor]:
+    import pickle
+
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, OSError, AttributeError) as err:
+        raise WeightsError(
+            f"{path}: refused or unreadable (only plain tensor state dicts load; {str(err).splitlines()[0][:80]})"
+        ) from None
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise WeightsError(f"{path}: not a state dict of tensors")
+    return state
+
+
+def model_config_from_meta(meta: dict[str, Any], source: str | os.PathLike = "checkpoint") -> ModelConfig:
+    model = meta["model"]
+    try:
+        return ModelConfig(model["name"], int(model["in_channels"]), int(model["num_classes"]), dict(model["kwargs"]))
+    except (KeyError, TypeError, ValueError) as err:
+        raise WeightsError(f"{source}: malformed model description in the metadata ({err})") from None
+
+
+def load_state_checked(model: nn.Module, state: dict[str, torch.Tensor], source: str | os.PathLike) -> None:
+    """Load `state` into `model` strictly; a mismatch says which tensors are missing, extra or misshapen."""
+    own = model.state_dict()
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    misshapen = [f"{k} {tuple(state[k].shape)} vs {tuple(own[k].shape)}" for k in own
+                 if k in state and state[k].shape != own[k].shape]
+    if missing or unexpected or misshapen:
+        name = getattr(getattr(model, "model_config", None), "name", type(model).__name__)
+        details = []
+        if misshapen:
+            details.append(f"{len(misshapen)} shape mismatches (first: {misshapen[0]})")
+        if missing:
+            details.append(f"{len(missing)} missing tensors (first: {missing[0]})")
+        if unexpected:
+            details.append(f"{len(unexpected)} unexpected tensors (first: {unexpected[0]})")
+        raise WeightsError(f"{source}: weights do not fit model {name!r}: " + "; ".join(details))
+    model.load_state_dict(state, strict=True)
+
+
+def load_checkpoint(
+    path: str | os.PathLike, expected_model: str | None = None
+) -> tuple[nn.Module, dict[str, Any]]:
+    """Rebuild the model a checkpoint describes and load its weights (eval mode, CPU)."""
+    state, meta = read_checkpoint(path)
+    config = model_config_from_meta(meta, path)
+    if expected_model is not None and config.name != expected_model:
+        raise WeightsError(f"{path}: weights are for model {config.name!r}, not {expected_model!r}")
+    try:
+        model = build_model(config)
+    except UnknownModelError as err:
+        raise WeightsError(f"{path}: {err}") from None
+    except (TypeError, ValueError) as err:
+        raise WeightsError(f"{path}: cannot build {config.name!r} from the metadata ({err})") from None
+    load_state_checked(model, state, path)
+    bad = [k for k, v in state.items() if v.is_floating_point() and not torch.isfinite(v).all()]
+    if bad:
+        raise WeightsError(f"{path}: weights contain NaN or infinite values (first: {bad[0]})")
+    return model.eval(), meta

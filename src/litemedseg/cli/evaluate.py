@@ -1,0 +1,30 @@
+"""`litemedseg evaluate`: every metric of the protocol on a dataset split."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("evaluate")
+@click.option("--weights", required=True, help="Checkpoint folder, .safetensors file, or shipped name model:tag.")
+@click.option("--data", required=True, help='Dataset folder or "demo".')
+@click.option("--split", default="test", show_default=True, type=click.Choice(["train", "val", "test", "all"]))
+@click.option("--output", type=click.Path(file_okay=False), help="Folder for per_image.csv, summary.json, report.md.")
+@click.option("--zero-shot", is_flag=True, help="Score on a dataset the model never saw (whole set unless --split).")
+@click.option("--tta", is_flag=True, help="Average over flips at test time.")
+@click.option("--split-file", type=click.Path(dir_okay=False), help="JSON with train/val/test stem lists.")
+@click.option("--mask-threshold", type=int, help="Binarise masks at value > T (JPEG-compressed masks).")
+@click.option("--device", default="auto", show_default=True)
+@click.option("--batch-size", default=8, show_default=True, type=click.IntRange(1))
+@click.option("--no-hd95", is_flag=True, help="Skip HD95 (the slowest metric).")
+@click.option("--no-progress", is_flag=True)
+def command(weights, data, split, output, zero_shot, tta, split_file, mask_threshold, device, batch_size, no_hd95,
+            no_progress) -> None:  # noqa: ANN001
+    """Score a trained model under the evaluation protocol and print the summary."""
+    from litemedseg.engine.evaluation import evaluate, markdown_report
+
+    result = evaluate(weights, data, split, output, zero_shot, tta, device, batch_size, split_file, mask_threshold,
+                      with_hd95=not no_hd95, progress=not no_progress)
+    click.echo(markdown_report(result.summary), nl=False)
+    if result.output_dir:
+        click.echo(f"\nwrote {result.output_dir}/per_image.csv, summary.json, report.md")

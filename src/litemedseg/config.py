@@ -1,0 +1,163 @@
+"""Training configuration: YAML files under configs/, every field overridable from the command line."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from litemedseg.errors import ConfigError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class InputConfig(_Strict):
+    """How images enter the network (see litemedseg.data.cache.InputSpec)."""
+
+    mode: Literal["resize", "patch"] = "resize"
+    size: tuple[int, int] = (256, 256)
+    scale: float = Field(1.0, gt=0.05, le=4.0)
+    patches_per_image: int = Field(4, ge=1, le=1000)
+    in_channels: Literal[1, 3] | None = None
+
+    @field_validator("size", mode="before")
+    @classmethod
+    def _square_from_int(cls, value: Any) -> Any:
+        return (value, value) if isinstance(value, int) else value
+
+    @field_validator("size")
+    @classmethod
+    def _positive(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if min(value) < 16 or max(value) > 4096:
+            raise ValueError(f"sides must be between 16 and 4096, got {value}")
+        return value
+
+
+class AugmentConfig(_Strict):
+    """Batch augmentation on the training device (litemedseg.data.augment)."""
+
+    hflip: bool = True
+    vflip: bool = True
+    rot90: bool = True
+    degrees: float = Field(15.0, ge=0, le=180)
+    scale: tuple[float, float] = (0.9, 1.1)
+    translate: float = Field(0.05, ge=0, le=0.5)
+    affine_p: float = Field(0.5, ge=0, le=1)
+    brightness: float = Field(0.2, ge=0, le=1)
+    contrast: float = Field(0.2, ge=0, le=1)
+    saturation: float = Field(0.1, ge=0, le=1)
+    hue: float = Field(0.02, ge=0, le=0.5)
+    color_p: float = Field(0.5, ge=0, le=1)
+    elastic: bool = False
+    elastic_alpha: float = Field(1.0, gt=0)
+    elastic_sigma: float = Field(12.0, gt=0)
+    elastic_p: float = Field(0.3, ge=0, le=1)
+    enabled: bool = True
+
+
+class TrainConfig(_Strict):
+    """Everything a training run needs; saved into every checkpoint's metadata."""
+
+    name: str | None = None
+    model: str = "mininet"
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    data: str = "demo"
+    split_file: str | None = None
+    num_classes: int | None = Field(None, ge=1, le=255)
+    mask_threshold: int | None = Field(None, ge=0, le=65535)
+    skip_unpaired: bool = False
+    input: InputConfig = Field(default_factory=InputConfig)
+    augment: AugmentConfig = Field(default_factory=AugmentConfig)
+    loss: str | None = None
+    loss_kwargs: dict[str, Any] = Field(default_factory=dict)
+    epochs: int = Field(50, ge=1, le=100_000)
+    batch_size: int = Field(8, ge=1, le=4096)
+    lr: float = Field(1e-3, gt=0, le=10)
+    weight_decay: float = Field(1e-4, ge=0, le=10)
+    schedule: Literal["cosine", "poly", "constant"] = "cosine"
+    warmup_epochs: float = Field(1.0, ge=0)
+    amp: Literal["auto", "bf16", "fp16", "off"] = "auto"
+    patience: int = Field(20, ge=0)
+    val_every: int = Field(1, ge=1)
+    val_batch_size: int = Field(8, ge=1)
+    seed: int = Field(0, ge=0)
+    deterministic: bool = False
+    device: str = "auto"
+    threads: int | None = Field(None, ge=1)
+    output: str = "runs"
+    overwrite: bool = False
+    cache_dir: str | None = None
+    tensorboard: bool = True
+    progress: bool = True
+    compile: bool = False
+
+    @field_validator("model")
+    @classmethod
+    def _known_model(cls, value: str) -> str:
+        from litemedseg.models import get_model_entry
+
+        get_model_entry(value)  # raises UnknownModelError listing the registered names
+        return value
+
+    def run_name(self) -> str:
+        return self.name or f"{self.model}-{Path(self.data).name if self.data != 'demo' else 'demo'}"
+
+
+def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
+    keys = dotted.replace("-", "_").split(".")
+    node = data
+    for key in keys[:-1]:
+        node = node.setdefault(key, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"cannot set {dotted}: {key} is not a section")
+    node[keys[-1]] = value
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``key.sub=value`` with the value parsed as YAML (numbers, lists, booleans)."""
+    if "=" not in text:
+        raise ConfigError(f"override {text!r} is not of the form key=value")
+    key, raw = text.split("=", 1)
+    try:
+        return key.strip(), yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError:
+        return key.strip(), raw
+
+
+def load_config(
+    path: str | os.PathLike | None = None, overrides: dict[str, Any] | None = None
+) -> TrainConfig:
+    """Read a YAML config (optional), apply dotted-key `overrides`, validate; errors are one ConfigError line."""
+    data: dict[str, Any] = {}
+    source = str(path) if path else "config"
+    if path is not None:
+        path = Path(path)
+        try:
+            loaded = yaml.safe_load(path.read_text())
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: config file not found") from None
+        except (OSError, UnicodeDecodeError) as err:
+            raise ConfigError(f"{path}: unreadable config ({err})") from None
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark else ""
+            raise ConfigError(f"{path}: invalid YAML{where} ({getattr(err, 'problem', err)})") from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ConfigError(f"{path}: a config must be a mapping of settings, got {type(loaded).__name__}")
+        data = loaded or {}
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            _set_dotted(data, key, value)
+    try:
+        return TrainConfig.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "config"
+        got = f" (got {first['input']!r})" if "input" in first and not isinstance(first["input"], dict) else ""
+        more = f"; {err.error_count() - 1} more problems" if err.error_count() > 1 else ""
+        raise ConfigError(f"{source}: {where}: {first['msg']}{got}{more}") from None

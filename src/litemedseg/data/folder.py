@@ -1,0 +1,193 @@
+"""A dataset folder: images/, masks/, optional fov/, split.json and classes.json (SPEC.md section 2)."""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from litemedseg.data import splits as splits_mod
+from litemedseg.data.io import is_image_file
+from litemedseg.errors import DataError
+
+DEMO_NAME = "demo"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One image with its mask and optional field-of-view mask, paired by file stem."""
+
+    stem: str
+    image: Path
+    mask: Path | None = None
+    fov: Path | None = None
+
+
+@dataclass
+class SegmentationFolder:
+    """The files of one dataset folder and what is known about its labels and splits."""
+
+    root: Path
+    name: str
+    samples: dict[str, Sample]
+    num_classes: int = 1
+    class_names: list[str] = field(default_factory=lambda: ["background", "foreground"])
+    palette: list[list[int]] | None = None
+    split_source: str = ""
+    splits: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def has_fov(self) -> bool:
+        return any(s.fov is not None for s in self.samples.values())
+
+    @property
+    def has_masks(self) -> bool:
+        return all(s.mask is not None for s in self.samples.values())
+
+    def subset(self, split: str) -> list[Sample]:
+        """The samples of "train", "val", "test" or "all" (sorted by stem)."""
+        if split == "all":
+            return [self.samples[k] for k in sorted(self.samples)]
+        if split not in self.splits:
+            raise DataError(f"{self.root}: no {split!r} split (have: {', '.join(sorted(self.splits)) or 'none'}, all)")
+        return [self.samples[stem] for stem in self.splits[split]]
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "root": str(self.root),
+            "num_images": len(self.samples),
+            "num_classes": self.num_classes,
+            "class_names": self.class_names,
+            "has_fov": self.has_fov,
+            "split_source": self.split_source,
+            "split_sizes": {k: len(v) for k, v in self.splits.items()},
+        }
+
+
+def demo_root() -> Path:
+    """The small CC0 nuclei set shipped inside the package (a DSB2018 stage1_train subset)."""
+    return Path(__file__).resolve().parent / "demo" / "dsb2018_mini"
+
+
+def demo_dataset(**kwargs: Any) -> SegmentationFolder:
+    """Open the embedded demo set (``--data demo`` on the command line)."""
+    return open_dataset(DEMO_NAME, **kwargs)
+
+
+def _index_folder(folder: Path) -> dict[str, Path]:
+    files: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()):
+        if not is_image_file(path):
+            continue
+        if path.stem in files:
+            raise DataError(f"{folder}: two files share the stem {path.stem!r} ({files[path.stem].name}, {path.name})")
+        files[path.stem] = path
+    return files
+
+
+def _read_classes(root: Path) -> tuple[list[str] | None, list[list[int]] | None]:
+    path = root / "classes.json"
+    if not path.exists():
+        return None, None
+    try:
+        data = json.loads(path.read_text())
+        entries = sorted(((int(k), v) for k, v in data.items()), key=lambda kv: kv[0])
+    except (OSError, ValueError, AttributeError) as err:
+        raise DataError(f"{path}: not a JSON object of class index -> name ({err})") from None
+    if [k for k, _ in entries] != list(range(len(entries))) or len(entries) < 2:
+        raise DataError(f"{path}: class indices must be 0..C-1 with C >= 2, got {[k for k, _ in entries]}")
+    names = [v["name"] if isinstance(v, dict) else str(v) for _, v in entries]
+    colours = [v.get("color") for _, v in entries if isinstance(v, dict)]
+    palette = colours if len(colours) == len(entries) and all(colours) else None
+    return names, palette
+
+
+def open_dataset(
+    path: str | os.PathLike,
+    num_classes: int | None = None,
+    split_file: str | os.PathLike | None = None,
+    skip_unpaired: bool = False,
+    require_masks: bool = True,
+) -> SegmentationFolder:
+    """Index a dataset folder (or ``"demo"``), pair images with masks by stem and resolve its split.
+
+    An image without a mask (or the reverse) is an error naming both folders unless `skip_unpaired`, in which
+    case every unpaired file is listed in one warning. Split order: `split_file`, the committed
+    ``splits/<name>.json``, the folder's own split.json (val carved from train), else a seed-0 80/10/10 split.
+    """
+    root = demo_root() if str(path) == DEMO_NAME else Path(path).expanduser()
+    if not root.exists():
+        raise DataError(f"{root}: dataset folder not found")
+    if not root.is_dir():
+        raise DataError(f"{root}: not a folder (expected images/ and masks/ inside)")
+    image_dir, mask_dir, fov_dir = root / "images", root / "masks", root / "fov"
+    if not image_dir.is_dir():
+        raise DataError(f"{root}: no images/ folder (layout: images/<stem>.png, masks/<stem>.png)")
+    try:
+        images = _index_folder(image_dir)
+        masks = _index_folder(mask_dir) if mask_dir.is_dir() else {}
+        fovs = _index_folder(fov_dir) if fov_dir.is_dir() else {}
+    except PermissionError as err:
+        raise DataError(f"{err.filename}: permission denied") from None
+    if not images:
+        raise DataError(f"{image_dir}: no image files (.png, .jpg, .jpeg, .tif, .tiff, .bmp)")
+    if require_masks and not mask_dir.is_dir():
+        raise DataError(f"{root}: no masks/ folder")
+
+    unpaired = []
+    if require_masks:
+        unpaired += [f"{image_dir / images[s].name} (no mask in {mask_dir})" for s in sorted(set(images) - set(masks))]
+        unpaired += [f"{mask_dir / masks[s].name} (no image in {image_dir})" for s in sorted(set(masks) - set(images))]
+    if unpaired:
+        if not skip_unpaired:
+            more = f" and {len(unpaired) - 1} more" if len(unpaired) > 1 else ""
+            raise DataError(f"unpaired file: {unpaired[0]}{more} (pass --skip-unpaired to leave them out)")
+        warnings.warn(f"skipping {len(unpaired)} unpaired files: " + "; ".join(unpaired), stacklevel=2)
+    stems = sorted(set(images) & set(masks)) if require_masks else sorted(images)
+    if not stems:
+        raise DataError(f"{root}: no image has a mask with the same stem")
+    if fovs and require_masks:
+        missing = [s for s in stems if s not in fovs]
+        if missing:
+            raise DataError(f"{fov_dir}: no field-of-view mask for {missing[0]!r} ({len(missing)} missing)")
+    samples = {s: Sample(s, images[s], masks.get(s), fovs.get(s)) for s in stems}
+
+    names, palette = _read_classes(root)
+    if num_classes is None:
+        num_classes = len(names) if names and len(names) > 2 else 1
+    if num_classes < 1:
+        raise DataError(f"num_classes must be >= 1, got {num_classes}")
+    if names is None or len(names) != max(num_classes, 2):
+        names = ["background", "foreground"] if num_classes == 1 else [f"class{c}" for c in range(num_classes)]
+    name = "DSB2018-mini" if root == demo_root() else root.name
+    dataset = SegmentationFolder(root, name, samples, num_classes, names, palette)
+    _resolve_split(dataset, split_file)
+    return dataset
+
+
+def _resolve_split(dataset: SegmentationFolder, split_file: str | os.PathLike | None) -> None:
+    stems = sorted(dataset.samples)
+    source_path = (
+        Path(split_file) if split_file
+        else splits_mod.committed_split_path(dataset.name) or (dataset.root / "split.json")
+    )
+    if split_file or source_path.is_file():
+        split = splits_mod.read_split_file(source_path)
+        listed = [s for name in splits_mod.SPLIT_NAMES for s in split[name]]
+        unknown = [s for s in listed if s not in dataset.samples]
+        if unknown:
+            raise DataError(
+                f"{source_path}: {len(unknown)} listed stems are not in {dataset.root} (first: {unknown[0]!r})"
+            )
+        source = str(source_path)
+        if not split["val"]:
+            split = splits_mod.add_val_split(split)
+            source += " (val: 10% of train, seed 0)"
+    else:
+        split = splits_mod.make_split(stems)
+        source = "seed-0 80/10/10 split made on the fly"
+    dataset.splits, dataset.split_source = split, source

@@ -1,0 +1,232 @@
+"""Reading images and masks from disk with one-line errors that name the file and the problem."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from litemedseg.errors import DataError
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
+TIFF_SUFFIXES = (".tif", ".tiff")
+# Refuse decompression bombs before decoding: 64 Mpx is 8000 x 8000, far above any 2D medical image we train on.
+MAX_PIXELS = int(os.environ.get("LITEMEDSEG_MAX_PIXELS", 64_000_000))
+
+
+def is_image_file(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
+
+
+def _read_raw(path: Path) -> np.ndarray:
+    """Decode `path` into an (H, W) or (H, W, C) array of its native dtype."""
+    if not path.exists():
+        raise DataError(f"{path}: file not found")
+    if not path.is_file():
+        raise DataError(f"{path}: not a regular file")
+    if path.stat().st_size == 0:
+        raise DataError(f"{path}: empty file (0 bytes)")
+    try:
+        if path.suffix.lower() in TIFF_SUFFIXES:
+            return _read_tiff(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                _check_pixels(path, img.width * img.height)
+                if img.mode in ("P", "PA", "CMYK", "YCbCr", "LAB", "HSV", "1"):
+                    img = img.convert("RGBA" if "transparency" in img.info or img.mode == "PA" else "RGB")
+                if img.mode in ("LA",):
+                    img = img.convert("L")
+                return np.asarray(img)
+    except DataError:
+        raise
+    except PermissionError:
+        raise DataError(f"{path}: permission denied") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise DataError(f"{path}: image too large (decompression bomb guard, limit {MAX_PIXELS} pixels)") from None
+    except UnidentifiedImageError:
+        raise DataError(f"{path}: not a readable image (unknown or corrupt format)") from None
+    except (OSError, ValueError, SyntaxError, EOFError) as err:
+        raise DataError(f"{path}: corrupt or truncated image ({_short(err)})") from None
+
+
+def _read_tiff(path: Path) -> np.ndarray:
+    import tifffile
+
+    with tifffile.TiffFile(path) as tif:
+        if not tif.pages:
+            raise DataError(f"{path}: TIFF has no pages")
+        page = tif.pages[0]
+        _check_pixels(path, int(np.prod(page.shape[:2])))
+        array = page.asarray()
+    if array.ndim == 3 and array.shape[0] in (1, 3, 4) and array.shape[-1] not in (1, 3, 4):
+        array = np.moveaxis(array, 0, -1)  # planar (C, H, W) TIFF
+    return array
+
+
+def _check_pixels(path: Path, pixels: int) -> None:
+    if pixels > MAX_PIXELS:
+        raise DataError(f"{path}: image too large ({pixels} pixels, limit {MAX_PIXELS}; set LITEMEDSEG_MAX_PIXELS)")
+    if pixels == 0:
+        raise DataError(f"{path}: image has no pixels")
+
+
+def _short(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    return text[0][:120] if text else type(err).__name__
+
+
+def to_uint8(array: np.ndarray, path: str | os.PathLike = "image") -> np.ndarray:
+    """uint8 as is; bool to 0/255; other integer or float arrays min-max scaled to 0-255."""
+    if array.dtype == np.uint8:
+        return array
+    if array.dtype == bool:
+        return array.astype(np.uint8) * 255
+    if np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating):
+        array = array.astype(np.float64)
+        if not np.isfinite(array).all():
+            raise DataError(f"{path}: image contains NaN or infinite values")
+        low, high = float(array.min()), float(array.max())
+        scale = 255.0 / (high - low) if high > low else 0.0
+        return np.round((array - low) * scale).astype(np.uint8)
+    raise DataError(f"{path}: unsupported pixel type {array.dtype}")
+
+
+def read_image(path: str | os.PathLike, channels: int | None = None) -> np.ndarray:
+    """An image file as uint8 (H, W, C); see `as_image_array` for the channel rules."""
+    return as_image_array(_read_raw(Path(path)), channels, path)
+
+
+def as_image_array(array: np.ndarray, channels: int | None = None, source: str | os.PathLike = "image") -> np.ndarray:
+    """Any 2D image array -> contiguous uint8 (H, W, C) with C = `channels` (1 or 3) when given.
+
+    16-bit and float images are min-max scaled to 0-255; an alpha channel is dropped; grey <-> RGB are
+    converted; any other channel count is an error naming `source`.
+    """
+    array = np.asarray(array)
+    if array.ndim == 2:
+        array = array[..., None]
+    if array.ndim != 3:
+        raise DataError(f"{source}: expected a 2D image, got an array of shape {array.shape}")
+    if array.shape[0] < 2 or array.shape[1] < 2:
+        raise DataError(f"{source}: image is too small ({array.shape[1]}x{array.shape[0]} pixels)")
+    if array.shape[-1] == 4:
+        array = array[..., :3]
+    if array.shape[-1] == 2:
+        array = array[..., :1]  # grey + alpha
+    if array.shape[-1] not in (1, 3):
+        raise DataError(f"{source}: image has {array.shape[-1]} channels; expected 1 (grey) or 3 (RGB)")
+    array = to_uint8(array, source)
+    if channels is not None:
+        array = convert_channels(array, channels, source)
+    return np.ascontiguousarray(array)
+
+
+def convert_channels(array: np.ndarray, channels: int, path: str | os.PathLike = "image") -> np.ndarray:
+    """Grey -> RGB by repetition, RGB -> grey by ITU-R 601 luma; (H, W, C) uint8 in and out."""
+    have = array.shape[-1]
+    if have == channels:
+        return array
+    if have == 1 and channels == 3:
+        return np.repeat(array, 3, axis=-1)
+    if have == 3 and channels == 1:
+        luma = array.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+        return np.round(luma).clip(0, 255).astype(np.uint8)[..., None]
+    raise DataError(f"{path}: image has {have} channels but the model expects {channels}")
+
+
+def read_mask(
+    path: str | os.PathLike,
+    num_classes: int = 1,
+    threshold: int | None = None,
+    palette: Sequence[Sequence[int]] | None = None,
+) -> np.ndarray:
+    """A mask as uint8 (H, W): {0, 1} for binary (`num_classes` 1), class indices 0..C-1 otherwise.
+
+    Detected and normalised: binary masks stored as 0/255, 0/1, 0/65535 (any {0, v}); RGB masks whose channels
+    are equal (grey in disguise); RGB masks of black plus one colour (binary); RGB-encoded class masks when a
+    `palette` (one RGB colour per class, background first) is given. Anything else is ambiguous and raises an
+    error naming the file and the values, unless `threshold` is given (foreground = value > threshold, for
+    JPEG-compressed binary masks).
+    """
+    path = Path(path)
+    array = _read_raw(path)
+    if array.ndim == 3:
+        if array.shape[-1] == 4:
+            array = array[..., :3]
+        if array.shape[-1] == 1 or (array == array[..., :1]).all():
+            array = array[..., 0]
+        else:
+            return _colour_mask(path, array, num_classes, palette)
+    if array.ndim != 2:
+        raise DataError(f"{path}: expected a 2D mask, got an array of shape {array.shape}")
+    if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
+        raise DataError(f"{path}: mask contains NaN or infinite values")
+    values = np.unique(array)
+    if num_classes == 1:
+        if threshold is not None:
+            return (array > threshold).astype(np.uint8)
+        if len(values) == 1 or (len(values) == 2 and values[0] == 0):
+            return (array > 0).astype(np.uint8)
+        raise DataError(
+            f"{path}: binary mask expected, found {len(values)} values {_values_text(values)} "
+            "(JPEG-compressed? pass --mask-threshold 127; multi-class? pass --num-classes)"
+        )
+    integral = np.all(np.mod(values, 1) == 0)
+    if integral and values.min() >= 0 and values.max() < num_classes:
+        return array.astype(np.uint8)
+    if num_classes == 2 and len(values) == 2 and values[0] == 0:
+        return (array > 0).astype(np.uint8)
+    raise DataError(f"{path}: class-index mask for {num_classes} classes expected, found values {_values_text(values)}")
+
+
+def _colour_mask(
+    path: Path, array: np.ndarray, num_classes: int, palette: Sequence[Sequence[int]] | None
+) -> np.ndarray:
+    colours = np.unique(array.reshape(-1, 3), axis=0)
+    if palette is not None:
+        lookup = {tuple(int(v) for v in colour): index for index, colour in enumerate(palette)}
+        unknown = [tuple(c) for c in colours.tolist() if tuple(c) not in lookup]
+        if unknown:
+            raise DataError(f"{path}: colours {unknown[:4]} are not in the class palette {list(lookup)}")
+        codes = array.astype(np.int64) @ np.array([65536, 256, 1])
+        table = {r * 65536 + g * 256 + b: index for (r, g, b), index in lookup.items()}
+        out = np.zeros(codes.shape, np.uint8)
+        for code, index in table.items():
+            out[codes == code] = index
+        return out
+    black = (colours == 0).all(axis=1)
+    if num_classes == 1 and len(colours) == 2 and black.any():
+        return array.any(axis=-1).astype(np.uint8)
+    raise DataError(
+        f"{path}: colour mask with {len(colours)} distinct colours; expected a grey or class-index mask "
+        "(give the class colours as a palette in classes.json, or convert the masks)"
+    )
+
+
+def _values_text(values: np.ndarray, limit: int = 8) -> str:
+    shown = ", ".join(str(v) for v in values[:limit].tolist())
+    return "{" + shown + (", ..." if len(values) > limit else "") + "}"
+
+
+def mask_values(path: str | os.PathLike) -> np.ndarray:
+    """The distinct values of a mask file (grey view), for detecting binary vs class-index masks."""
+    array = _read_raw(Path(path))
+    if array.ndim == 3:
+        array = array[..., 0]
+    return np.unique(array)
+
+
+def write_png(path: str | os.PathLike, array: np.ndarray) -> Path:
+    """Write a uint8/uint16 (H, W) or (H, W, 3) array as PNG, atomically."""
+    from litemedseg.utils.atomic import atomic_open
+
+    path = Path(path)
+    image = Image.fromarray(np.ascontiguousarray(array))
+    with atomic_open(path, "wb") as handle:
+        image.save(handle, format="PNG")
+    return path

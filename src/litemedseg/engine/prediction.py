@@ -1,0 +1,193 @@
+"""Inference under the protocol: predict at training resolution, resize logits to the original size, threshold."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm.auto import tqdm
+
+from litemedseg.checkpoint import load_checkpoint
+from litemedseg.data.cache import InputSpec, resize_image, training_size
+from litemedseg.data.io import IMAGE_SUFFIXES, as_image_array, is_image_file, read_image, write_png
+from litemedseg.errors import DataError
+from litemedseg.models.registry import size_divisor_of
+from litemedseg.viz import mask_overlay
+
+
+def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
+    """"auto" picks CUDA when available, else CPU."""
+    if device in (None, "auto"):
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+class Segmenter:
+    """A trained model plus everything needed to use it on new images.
+
+    >>> seg = Segmenter.from_weights("runs/demo/best")      # doctest: +SKIP
+    >>> mask = seg.predict(image)  # (H, W) uint8: {0, 1} or class indices   # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        input_spec: InputSpec,
+        class_names: Sequence[str] | None = None,
+        device: str | torch.device = "auto",
+        tta: bool = False,
+        meta: dict[str, Any] | None = None,
+    ) -> None:
+        self.device = resolve_device(device)
+        self.model = model.to(self.device).eval()
+        self.spec = input_spec
+        self.num_classes = int(model.model_config.num_classes)
+        self.class_names = list(class_names or ["background", "foreground"])
+        self.tta = tta
+        self.meta = meta or {}
+        divisor = size_divisor_of(model)
+        if any(side % divisor for side in input_spec.size):
+            raise ValueError(f"input size {input_spec.size} is not a multiple of {divisor} for {model.model_config.name}")
+
+    @classmethod
+    def from_weights(cls, path_or_name: str | os.PathLike, device: str = "auto", tta: bool = False) -> Segmenter:
+        """Load a checkpoint folder / .safetensors file, or shipped weights named ``model:tag``."""
+        from litemedseg.models.pretrained import resolve_pretrained
+
+        path = resolve_pretrained(str(path_or_name)) or path_or_name
+        model, meta = load_checkpoint(path)
+        spec = InputSpec.from_dict(meta["input"])
+        return cls(model, spec, meta.get("class_names"), device=device, tta=tta, meta=meta)
+
+    @property
+    def in_channels(self) -> int:
+        return self.spec.in_channels
+
+    def _prepare(self, image: np.ndarray, source: str | os.PathLike = "image") -> tuple[torch.Tensor, tuple[int, int]]:
+        array = as_image_array(image, self.spec.in_channels, source)
+        original = array.shape[:2]
+        resized = resize_image(array, training_size(self.spec, original))
+        tensor = torch.tensor(resized).permute(2, 0, 1)[None]
+        return self.spec.normalize(tensor.to(self.device)), original
+
+    def _forward(self, batch: torch.Tensor) -> torch.Tensor:
+        if self.spec.mode == "patch":
+            from monai.inferers import sliding_window_inference
+
+            run = lambda x: sliding_window_inference(  # noqa: E731
+                x, roi_size=self.spec.size, sw_batch_size=8, predictor=self.model, overlap=0.25, mode="gaussian"
+            )
+        else:
+            run = self.model
+        if not self.tta:
+            return run(batch)
+        flips = [(), (-1,), (-2,), (-2, -1)]
+        return torch.stack([run(batch.flip(f)).flip(f) if f else run(batch) for f in flips]).mean(0)
+
+    @torch.no_grad()
+    def predict_logits(self, image: np.ndarray, source: str | os.PathLike = "image") -> torch.Tensor:
+        """Logits (C, H, W) at the image's original size (bilinear resize of the training-resolution logits)."""
+        return next(iter(self.predict_logits_many([(image, source)], batch_size=1)))
+
+    @torch.no_grad()
+    def predict_logits_many(
+        self, images: Iterable[tuple[np.ndarray, str | os.PathLike]], batch_size: int = 8
+    ) -> Iterator[torch.Tensor]:
+        """Like `predict_logits` for a stream of (image, source name) pairs, batched where sizes allow."""
+        pending: list[tuple[torch.Tensor, tuple[int, int]]] = []
+        for image, source in images:
+            pending.append(self._prepare(image, source))
+            if len(pending) >= batch_size or self.spec.mode == "patch":
+                yield from self._flush(pending)
+                pending = []
+        if pending:
+            yield from self._flush(pending)
+
+    def _flush(self, pending: list[tuple[torch.Tensor, tuple[int, int]]]) -> Iterator[torch.Tensor]:
+        logits = self._forward(torch.cat([tensor for tensor, _ in pending]))
+        for row, (_, original) in zip(logits, pending):
+            yield F.interpolate(row[None].float(), size=original, mode="bilinear", align_corners=False)[0].cpu()
+
+    def probabilities(self, logits: torch.Tensor) -> np.ndarray:
+        """Foreground probability (H, W) for binary models, class probabilities (C, H, W) otherwise."""
+        if self.num_classes == 1:
+            return torch.sigmoid(logits[0]).numpy()
+        return torch.softmax(logits, dim=0).numpy()
+
+    def mask_from_logits(self, logits: torch.Tensor) -> np.ndarray:
+        """(H, W) uint8: sigmoid > 0.5 (logit > 0) for binary, arg-max class otherwise."""
+        if self.num_classes == 1:
+            return (logits[0] > 0).numpy().astype(np.uint8)
+        return logits.argmax(0).numpy().astype(np.uint8)
+
+    def predict_proba(self, image: np.ndarray) -> np.ndarray:
+        return self.probabilities(self.predict_logits(image))
+
+    def predict(self, image: np.ndarray) -> np.ndarray:
+        """The mask of one image (H, W, C) or (H, W): uint8 {0, 1} (binary) or class indices."""
+        return self.mask_from_logits(self.predict_logits(image))
+
+
+def list_inputs(path: str | os.PathLike) -> list[Path]:
+    """One image file, or every image file of a folder (sorted); errors name the path."""
+    path = Path(path).expanduser()
+    if path.is_dir():
+        files = [p for p in sorted(path.iterdir()) if is_image_file(p)]
+        if not files:
+            raise DataError(f"{path}: no image files ({', '.join(IMAGE_SUFFIXES)})")
+        return files
+    if not path.exists():
+        raise DataError(f"{path}: input not found")
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        raise DataError(f"{path}: not an image file name ({', '.join(IMAGE_SUFFIXES)})")
+    return [path]
+
+
+def predict_files(
+    segmenter: Segmenter,
+    inputs: Sequence[Path],
+    output_dir: str | os.PathLike,
+    probabilities: bool = False,
+    overlays: bool = False,
+    skip_bad: bool = False,
+    progress: bool = True,
+) -> list[dict[str, Any]]:
+    """Write masks/<stem>.png (0/255 binary, class indices otherwise) at original size, plus optional
+    probabilities/<stem>.png (0-255) and overlays/<stem>.png; each file appears atomically."""
+    out = Path(output_dir)
+    stems = [p.stem for p in inputs]
+    if len(set(stems)) != len(stems):
+        dupes = sorted({s for s in stems if stems.count(s) > 1})
+        raise DataError(f"two inputs share the stem {dupes[0]!r}; their masks would overwrite each other")
+    records = []
+    for path in tqdm(inputs, desc="predicting", unit="img", disable=not progress):
+        try:
+            image = read_image(path)
+        except DataError as err:
+            if not skip_bad:
+                raise
+            warnings.warn(f"skipped: {err}", stacklevel=2)
+            continue
+        logits = segmenter.predict_logits(image, path)
+        mask = segmenter.mask_from_logits(logits)
+        saved = mask * 255 if segmenter.num_classes == 1 else mask
+        record: dict[str, Any] = {"image": str(path), "mask": str(write_png(out / "masks" / f"{path.stem}.png", saved))}
+        foreground = mask > 0
+        record["foreground_fraction"] = float(foreground.mean())
+        record["foreground_pixels"] = int(foreground.sum())
+        if probabilities:
+            prob = segmenter.probabilities(logits)
+            prob = prob if prob.ndim == 2 else 1.0 - prob[0]  # multi-class: probability of any foreground
+            record["probabilities"] = str(write_png(out / "probabilities" / f"{path.stem}.png",
+                                                    (prob * 255).round().astype(np.uint8)))
+        if overlays:
+            record["overlay"] = str(write_png(out / "overlays" / f"{path.stem}.png", mask_overlay(image, mask)))
+        records.append(record)
+    return records

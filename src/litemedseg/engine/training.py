@@ -1,0 +1,402 @@
+"""Training: AdamW, warm-up + cosine/poly schedule, AMP on GPU, early stopping on validation Dice, checkpoints
+every epoch, exact resume, NaN guard and DDP (torchrun)."""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.distributed as dist
+from torch import nn
+from tqdm.auto import tqdm
+
+from litemedseg import __version__
+from litemedseg.checkpoint import save_checkpoint
+from litemedseg.config import TrainConfig
+from litemedseg.data.augment import AugmentSettings, BatchAugment
+from litemedseg.data.cache import InputSpec, channel_statistics, load_cache
+from litemedseg.data.folder import SegmentationFolder, open_dataset
+from litemedseg.data.io import read_image
+from litemedseg.data.loader import BatchSource
+from litemedseg.engine.evaluation import headline_for, native_spec, score_items
+from litemedseg.engine.prediction import Segmenter, resolve_device
+from litemedseg.errors import ConfigError, TrainingDivergedError
+from litemedseg.losses import create_loss, default_loss_name
+from litemedseg.metrics import SegmentationScorer
+from litemedseg.models.registry import ModelConfig, build_model, size_divisor_of
+from litemedseg.utils.atomic import atomic_path, write_json_atomic
+from litemedseg.utils.provenance import git_commit, hardware
+
+STATE_FILE = "train_state.pt"
+HISTORY_FILE = "metrics.csv"
+HISTORY_FIELDS = ("epoch", "train_loss", "val_score", "lr", "epoch_time_s", "best_score", "best_epoch")
+
+
+@dataclass
+class TrainResult:
+    run_dir: Path
+    best_score: float
+    best_epoch: int
+    epochs_run: int
+    stopped_early: bool
+    wall_time_s: float
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class _Dist:
+    rank: int = 0
+    world_size: int = 1
+    local_rank: int = 0
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+
+def _init_distributed(device_pref: str) -> _Dist:
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world <= 1:
+        return _Dist()
+    rank, local_rank = int(os.environ["RANK"]), int(os.environ.get("LOCAL_RANK", "0"))
+    use_cuda = torch.cuda.is_available() and device_pref in ("auto", "cuda")
+    if use_cuda:
+        torch.cuda.set_device(local_rank)
+    if not dist.is_initialized():
+        dist.init_process_group(backend="nccl" if use_cuda else "gloo")
+    return _Dist(rank, world, local_rank)
+
+
+def _detect_in_channels(dataset: SegmentationFolder, stems: list[str]) -> int:
+    """1 when the first training image is single-channel on disk, else 3."""
+    return 1 if read_image(dataset.samples[stems[0]].image).shape[-1] == 1 else 3
+
+
+def _amp_dtype(setting: str, device: torch.device) -> torch.dtype | None:
+    if device.type != "cuda" or setting == "off":
+        return None
+    if setting == "fp16":
+        return torch.float16
+    if setting == "bf16" or torch.cuda.is_bf16_supported():
+        return torch.bfloat16
+    return torch.float16
+
+
+def lr_factor(step: int, total: int, warmup: int, schedule: str) -> float:
+    """Linear warm-up from 1 % to 100 %, then cosine / poly(0.9) decay to 1 %, or constant."""
+    if warmup and step < warmup:
+        return 0.01 + 0.99 * step / warmup
+    if schedule == "constant":
+        return 1.0
+    progress = min(1.0, (step - warmup) / max(1, total - warmup))
+    if schedule == "poly":
+        return max(0.01, (1 - progress) ** 0.9)
+    return 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+class Trainer:
+    """One training run; `run()` trains (or resumes) and returns a TrainResult. Rank 0 writes everything."""
+
+    def __init__(self, config: TrainConfig, resume: bool = False) -> None:
+        self.config = config
+        self.resume = resume
+        self.dist = _init_distributed(config.device)
+        if self.dist.world_size > 1 and torch.cuda.is_available() and config.device in ("auto", "cuda"):
+            self.device = torch.device("cuda", self.dist.local_rank)
+        else:
+            self.device = resolve_device(config.device)
+        self.run_dir = Path(config.output) / config.run_name()
+        self.progress = config.progress and self.dist.is_main
+
+    # ---- set-up -------------------------------------------------------------------------------------------
+    def _prepare_run_dir(self) -> None:
+        if not self.dist.is_main:
+            return
+        state = self.run_dir / STATE_FILE
+        if self.resume:
+            if not state.is_file():
+                raise ConfigError(f"{self.run_dir}: nothing to resume (no {STATE_FILE}); drop --resume to start")
+        elif self.run_dir.exists() and any(self.run_dir.iterdir()):
+            if not self.config.overwrite:
+                raise ConfigError(
+                    f"{self.run_dir}: run folder exists; pass --resume to continue it, --overwrite to replace it, "
+                    "or --name for a new run"
+                )
+            shutil.rmtree(self.run_dir)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+
+    def _setup(self) -> None:
+        cfg = self.config
+        if cfg.threads:
+            torch.set_num_threads(cfg.threads)
+        if cfg.deterministic:
+            torch.use_deterministic_algorithms(True, warn_only=True)
+            torch.backends.cudnn.benchmark = False
+            os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        torch.manual_seed(cfg.seed)
+
+        self.dataset = open_dataset(cfg.data, cfg.num_classes, cfg.split_file, cfg.skip_unpaired)
+        train_stems = self.dataset.splits.get("train", [])
+        if not train_stems:
+            raise ConfigError(f"{self.dataset.root}: the train split is empty")
+        in_channels = cfg.input.in_channels or _detect_in_channels(self.dataset, train_stems)
+        num_classes = self.dataset.num_classes
+
+        self.model_config = ModelConfig(cfg.model, in_channels, num_classes, dict(cfg.model_kwargs))
+        try:
+            model = build_model(self.model_config)
+        except (TypeError, ValueError) as err:
+            raise ConfigError(f"cannot build {cfg.model!r} with model_kwargs {cfg.model_kwargs}: {err}") from None
+        divisor = size_divisor_of(model)
+        if any(side % divisor for side in cfg.input.size):
+            raise ConfigError(f"input.size {tuple(cfg.input.size)} must be multiples of {divisor} for {cfg.model}")
+
+        spec = InputSpec(cfg.input.mode, tuple(cfg.input.size), cfg.input.scale, in_channels,
+                         (0.5,) * in_channels, (0.25,) * in_channels)
+        train_items = load_cache(self.dataset.subset("train"), spec, num_classes, cfg.mask_threshold,
+                                 self.dataset.palette, cfg.cache_dir, "decoding train", self.progress)
+        self.spec = spec.with_statistics(*channel_statistics(train_items))
+        val_samples = self.dataset.subset("val") if self.dataset.splits.get("val") else []
+        self.val_items = load_cache(val_samples, native_spec(in_channels), num_classes, cfg.mask_threshold,
+                                    self.dataset.palette, cfg.cache_dir, "decoding val", self.progress)
+        self.batches = BatchSource(train_items, self.spec, cfg.batch_size, self.device, cfg.input.patches_per_image,
+                                   self.dist.rank, self.dist.world_size)
+        self.augment = (
+            BatchAugment(AugmentSettings(**cfg.augment.model_dump(exclude={"enabled"})), in_channels).to(self.device)
+            if cfg.augment.enabled else None
+        )
+        self.loss_name = cfg.loss or default_loss_name(cfg.model, num_classes)
+        self.loss_fn = create_loss(self.loss_name, num_classes, **cfg.loss_kwargs)
+
+        model = model.to(self.device)
+        self.model = model
+        self.train_model: nn.Module = model
+        if self.dist.world_size > 1:
+            self.model = nn.SyncBatchNorm.convert_sync_batchnorm(model).to(self.device)
+            self.model.model_config = self.model_config
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            self.train_model = nn.parallel.DistributedDataParallel(self.model, device_ids=ids)
+        if cfg.compile:
+            self.train_model = torch.compile(self.train_model)
+        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        steps_per_epoch = self.batches.batches_per_epoch()
+        self.total_steps = steps_per_epoch * cfg.epochs
+        warmup = round(cfg.warmup_epochs * steps_per_epoch)
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer, lambda step: lr_factor(step, self.total_steps, warmup, cfg.schedule)
+        )
+        self.amp_dtype = _amp_dtype(cfg.amp, self.device)
+        self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp_dtype == torch.float16)
+        self.headline = headline_for(self.dataset)
+
+    # ---- checkpoints --------------------------------------------------------------------------------------
+    def _meta(self, epoch: int, score: float, kind: str) -> dict[str, Any]:
+        return {
+            "kind": kind,
+            "epoch": epoch,
+            "metrics": {f"val_{self.headline}": score},
+            "input": self.spec.to_dict(),
+            "num_classes": self.model_config.num_classes,
+            "class_names": self.dataset.class_names,
+            "dataset": {"name": self.dataset.name, "root": str(self.dataset.root),
+                        "split_source": self.dataset.split_source,
+                        "split_sizes": {k: len(v) for k, v in self.dataset.splits.items()}},
+            "loss": self.loss_name,
+            "train_config": self.config.model_dump(mode="json"),
+            "commit": git_commit(),
+            "litemedseg": __version__,
+        }
+
+    def _save(self, epoch: int, score: float, improved: bool, history: list[dict[str, Any]]) -> None:
+        if not self.dist.is_main:
+            return
+        save_checkpoint(self.run_dir / "last", self.model, self._meta(epoch, score, "last"))
+        if improved:
+            save_checkpoint(self.run_dir / "best", self.model, self._meta(epoch, score, "best"))
+        state = {
+            "epoch": epoch,
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "scaler": self.scaler.state_dict(),
+            "best_score": self.best_score,
+            "best_epoch": self.best_epoch,
+            "stale_epochs": self.stale_epochs,
+            "history": history,
+            "config": self.config.model_dump(mode="json"),
+        }
+        with atomic_path(self.run_dir / STATE_FILE) as tmp:
+            torch.save(state, tmp)
+
+    def _load_state(self) -> tuple[int, list[dict[str, Any]]]:
+        path = self.run_dir / STATE_FILE
+        try:
+            state = torch.load(path, map_location=self.device, weights_only=True)
+        except Exception as err:  # noqa: BLE001  (any unreadable state is the same user-facing problem)
+            raise ConfigError(f"{path}: cannot resume from this file ({str(err).splitlines()[0][:100]})") from None
+        saved = state["config"]
+        for key in ("model", "data", "model_kwargs", "input", "batch_size", "seed"):
+            if saved.get(key) != self.config.model_dump(mode="json").get(key):
+                raise ConfigError(f"{path}: cannot resume with a different {key!r} ({saved.get(key)!r} in the run)")
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        self.scaler.load_state_dict(state["scaler"])
+        self.best_score, self.best_epoch = state["best_score"], state["best_epoch"]
+        self.stale_epochs = state["stale_epochs"]
+        return int(state["epoch"]), list(state["history"])
+
+    # ---- loop ---------------------------------------------------------------------------------------------
+    def _train_epoch(self, epoch: int, bar: tqdm) -> float:
+        self.train_model.train()
+        torch.manual_seed(self.config.seed * 1_000_003 + epoch)  # augmentation draws replay exactly on resume
+        total, count = 0.0, 0
+        for images, masks in self.batches.epoch(self.config.seed, epoch):
+            masks = masks.float()
+            if self.augment is not None:
+                images, masks = self.augment(images.float() / 255.0, masks)
+            inputs = self.spec.normalize(images)
+            target = masks.round().long() if self.model_config.num_classes > 1 else masks.round()
+            with torch.autocast(self.device.type, dtype=self.amp_dtype or torch.float32,
+                                enabled=self.amp_dtype is not None):
+                logits = self.train_model(inputs)
+            loss = self.loss_fn(logits.float(), target)
+            if not torch.isfinite(loss):
+                raise TrainingDivergedError(
+                    f"loss became {loss.item()} at epoch {epoch}; stopped, last good checkpoint kept in "
+                    f"{self.run_dir / 'last'} (lower --lr or check the masks)"
+                )
+            self.optimizer.zero_grad(set_to_none=True)
+            self.scaler.scale(loss).backward()
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
+            self.scheduler.step()
+            total += loss.item()
+            count += 1
+            bar.update(1)
+            bar.set_postfix(epoch=epoch, loss=f"{loss.item():.4f}", best=f"{self.best_score:.4f}", refresh=False)
+        if not all(torch.isfinite(p).all() for p in self.model.parameters()):
+            raise TrainingDivergedError(
+                f"weights became non-finite at epoch {epoch}; last good checkpoint kept in {self.run_dir / 'last'}"
+            )
+        return total / max(1, count)
+
+    @torch.no_grad()
+    def _validate(self) -> float:
+        if not self.val_items:
+            return math.nan
+        segmenter = Segmenter(self.model, self.spec, self.dataset.class_names, device=self.device)
+        scorer = SegmentationScorer(self.model_config.num_classes, self.dataset.class_names, with_hd95=False,
+                                    headline=self.headline)
+        score_items(segmenter, self.val_items, scorer, self.config.val_batch_size, progress=False)
+        self.model.train()
+        return float(scorer.summary()["headline"]["value"])
+
+    def run(self) -> TrainResult:
+        started = time.perf_counter()
+        self._prepare_run_dir()
+        self._setup()
+        self.best_score, self.best_epoch, self.stale_epochs = -math.inf, 0, 0
+        start_epoch, history = 0, []
+        if self.resume:
+            start_epoch, history = self._load_state()
+            self._rewrite_history(history)
+        if self.dist.is_main:
+            write_json_atomic(self.run_dir / "config.json", {
+                "config": self.config.model_dump(mode="json"), "dataset": self.dataset.describe(),
+                "model": self.model_config.to_dict(), "loss": self.loss_name, "input": self.spec.to_dict(),
+                "device": str(self.device), "world_size": self.dist.world_size, "hardware": hardware(self.device),
+                "commit": git_commit(),
+            })
+        writer = self._tensorboard()
+        steps_per_epoch = self.batches.batches_per_epoch()
+        bar = tqdm(total=self.total_steps, initial=start_epoch * steps_per_epoch, desc=f"train {self.config.model}",
+                   unit="step", disable=not self.progress, dynamic_ncols=True)
+        stopped_early = False
+        epoch = start_epoch
+        try:
+            for epoch in range(start_epoch + 1, self.config.epochs + 1):
+                epoch_start = time.perf_counter()
+                train_loss = self._train_epoch(epoch, bar)
+                validate = bool(self.val_items) and (epoch % self.config.val_every == 0 or epoch == self.config.epochs)
+                score = self._validate() if validate else math.nan
+                if not self.val_items:  # nothing to select on: the latest epoch is the best we know
+                    improved, self.best_epoch = True, epoch
+                elif validate and score > self.best_score:
+                    improved, self.best_score, self.best_epoch, self.stale_epochs = True, score, epoch, 0
+                else:
+                    improved = False
+                    self.stale_epochs += int(validate) * self.config.val_every
+                row = {"epoch": epoch, "train_loss": round(train_loss, 6), "val_score": round(score, 6),
+                       "lr": self.optimizer.param_groups[0]["lr"],
+                       "epoch_time_s": round(time.perf_counter() - epoch_start, 3),
+                       "best_score": round(self.best_score, 6), "best_epoch": self.best_epoch}
+                history.append(row)
+                self._save(epoch, score, improved, history)
+                self._log(row, writer)
+                bar.set_postfix(epoch=epoch, loss=f"{train_loss:.4f}", val=f"{score:.4f}", best=f"{self.best_score:.4f}")
+                if self.config.patience and self.stale_epochs >= self.config.patience:
+                    stopped_early = True
+                    break
+        finally:
+            bar.close()
+            if writer is not None:
+                writer.close()
+        result = TrainResult(self.run_dir, self.best_score, self.best_epoch, epoch, stopped_early,
+                             round(time.perf_counter() - started, 2), history)
+        if self.dist.is_main:
+            write_json_atomic(self.run_dir / "train_summary.json", {
+                "best_val_score": self.best_score, "headline": self.headline, "best_epoch": self.best_epoch,
+                "epochs_run": epoch, "stopped_early": stopped_early, "wall_time_s": result.wall_time_s,
+                "resumed": self.resume, "device": str(self.device), "world_size": self.dist.world_size,
+                "hardware": hardware(self.device), "commit": git_commit(),
+            })
+        return result
+
+    def _rewrite_history(self, history: list[dict[str, Any]]) -> None:
+        """After a crash the CSV may hold a row whose checkpoint never landed; the saved state is the truth."""
+        if not self.dist.is_main:
+            return
+        from litemedseg.utils.atomic import atomic_open
+
+        with atomic_open(self.run_dir / HISTORY_FILE, "w") as handle:
+            out = csv.DictWriter(handle, fieldnames=HISTORY_FIELDS)
+            out.writeheader()
+            out.writerows(history)
+
+    def _tensorboard(self):
+        if not (self.config.tensorboard and self.dist.is_main):
+            return None
+        try:
+            from torch.utils.tensorboard import SummaryWriter
+        except ImportError:
+            return None
+        return SummaryWriter(str(self.run_dir / "tensorboard"))
+
+    def _log(self, row: dict[str, Any], writer) -> None:
+        if not self.dist.is_main:
+            return
+        path = self.run_dir / HISTORY_FILE
+        new = not path.exists()
+        with open(path, "a", newline="") as handle:  # appended line by line: a crash loses at most one row
+            out = csv.DictWriter(handle, fieldnames=HISTORY_FIELDS)
+            if new:
+                out.writeheader()
+            out.writerow(row)
+        if writer is not None:
+            writer.add_scalar("loss/train", row["train_loss"], row["epoch"])
+            if not math.isnan(row["val_score"]):
+                writer.add_scalar(f"val/{self.headline}", row["val_score"], row["epoch"])
+            writer.add_scalar("lr", row["lr"], row["epoch"])
+
+
+def train(config: TrainConfig, resume: bool = False) -> TrainResult:
+    """Train `config` (resuming its run folder when `resume`); see Trainer."""
+    return Trainer(config, resume).run()

@@ -1,0 +1,43 @@
+"""Loss names -> classes, and the default loss of each model family."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from torch import nn
+
+from litemedseg.errors import ConfigError
+from litemedseg.losses.binary import DiceBCELoss, DiceJaccardBCELoss
+from litemedseg.losses.multiclass import DiceCELoss
+
+_LOSSES: dict[str, tuple[type[nn.Module], bool]] = {
+    # name: (class, multi-class?)
+    "dice_jaccard_bce": (DiceJaccardBCELoss, False),
+    "dice_bce": (DiceBCELoss, False),
+    "dice_ce": (DiceCELoss, True),
+}
+
+
+def list_losses() -> list[str]:
+    return sorted(_LOSSES)
+
+
+def default_loss_name(model_name: str, num_classes: int) -> str:
+    """Dice + CE for several classes; Mini-Net's alpha-weighted Dice + Jaccard + BCE; Dice + BCE otherwise."""
+    if num_classes > 1:
+        return "dice_ce"
+    return "dice_jaccard_bce" if model_name.startswith("mininet") else "dice_bce"
+
+
+def create_loss(name: str, num_classes: int, **kwargs: Any) -> nn.Module:
+    """Build loss `name` for a model with `num_classes` output maps; checks the two agree."""
+    if name not in _LOSSES:
+        raise ConfigError(f"unknown loss {name!r}; available: {', '.join(list_losses())}")
+    cls, multiclass = _LOSSES[name]
+    if multiclass != (num_classes > 1):
+        kind = "several classes" if multiclass else "one sigmoid map (num_classes 1)"
+        raise ConfigError(f"loss {name!r} is for {kind}, but the model has num_classes={num_classes}")
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"bad arguments for loss {name!r}: {err}") from None

@@ -1,0 +1,61 @@
+"""Weights shipped with the package, loadable by name: ``create_model("mininet", pretrained="drive")``.
+
+Each lives in ``litemedseg/weights/<model>_<tag>/`` as a checkpoint (model.safetensors + meta.json) with a
+MODEL_CARD.md stating data, split, protocol and scores.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from torch import nn
+
+from litemedseg.errors import WeightsError
+
+WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
+
+
+def list_pretrained() -> list[str]:
+    """Names ``model:tag`` of every shipped checkpoint."""
+    if not WEIGHTS_DIR.is_dir():
+        return []
+    names = []
+    for folder in sorted(WEIGHTS_DIR.iterdir()):
+        if (folder / "model.safetensors").is_file() and "_" in folder.name:
+            model, tag = folder.name.rsplit("_", 1)
+            names.append(f"{model}:{tag}")
+    return names
+
+
+def pretrained_path(model: str, tag: str) -> Path:
+    folder = WEIGHTS_DIR / f"{model}_{tag}"
+    if not (folder / "model.safetensors").is_file():
+        available = ", ".join(list_pretrained()) or "none"
+        raise WeightsError(f"no shipped weights {tag!r} for model {model!r} (available: {available})")
+    return folder
+
+
+def resolve_pretrained(name: str) -> Path | None:
+    """The folder of shipped weights ``model:tag``, or None when `name` is not of that form or not shipped."""
+    if ":" not in name or Path(name).exists():
+        return None
+    model, tag = name.split(":", 1)
+    return pretrained_path(model, tag)
+
+
+def load_pretrained(name: str, tag: str, in_channels: int = 3, num_classes: int = 1, **kwargs: Any) -> nn.Module:
+    """Build `name` with the shipped weights `tag`; the requested channels must match the weights'."""
+    from litemedseg.checkpoint import load_checkpoint
+
+    model, meta = load_checkpoint(pretrained_path(name, tag), expected_model=name)
+    config = model.model_config
+    if (config.in_channels, config.num_classes) != (in_channels, num_classes):
+        raise WeightsError(
+            f"{name}:{tag} was trained with in_channels={config.in_channels}, num_classes={config.num_classes}; "
+            f"asked for {in_channels}, {num_classes}"
+        )
+    if kwargs and any(config.kwargs.get(k) != v for k, v in kwargs.items()):
+        raise WeightsError(f"{name}:{tag} was built with {config.kwargs}; cannot apply {kwargs}")
+    model.pretrained_meta = meta
+    return model

@@ -1,0 +1,121 @@
+"""Model registry: names -> builders, in the spirit of timm's ``register_model`` / ``create_model``."""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from torch import nn
+
+from litemedseg.errors import UnknownModelError
+
+Builder = Callable[..., nn.Module]
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """What is needed to rebuild a model: its registered name, channels and extra keyword arguments."""
+
+    name: str
+    in_channels: int = 3
+    num_classes: int = 1
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "in_channels": self.in_channels, "num_classes": self.num_classes,
+                "kwargs": dict(self.kwargs)}
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    name: str
+    builder: Builder
+    family: str
+    description: str
+    paper_params: int | None = None
+
+
+_ENTRIES: dict[str, ModelEntry] = {}
+
+
+def register_model(
+    fn: Builder | None = None, *, family: str | None = None, paper_params: int | None = None
+) -> Any:
+    """Register a builder ``fn(in_channels, num_classes, **kw) -> nn.Module`` under its function name."""
+
+    def wrap(builder: Builder) -> Builder:
+        name = builder.__name__
+        if name in _ENTRIES:
+            raise RuntimeError(f"model {name!r} is registered twice")
+        doc = (builder.__doc__ or "").strip().splitlines()
+        _ENTRIES[name] = ModelEntry(name, builder, family or name, doc[0] if doc else "", paper_params)
+        return builder
+
+    return wrap(fn) if fn is not None else wrap
+
+
+def list_models(pattern: str = "*", family: str | None = None) -> list[str]:
+    """Sorted names of registered models matching a shell-style `pattern` (and `family`, if given)."""
+    return sorted(
+        name for name, entry in _ENTRIES.items()
+        if fnmatch.fnmatch(name, pattern) and (family is None or entry.family == family)
+    )
+
+
+def get_model_entry(name: str) -> ModelEntry:
+    """The registry entry of `name`; an UnknownModelError suggests close names otherwise."""
+    try:
+        return _ENTRIES[name]
+    except KeyError:
+        close = difflib.get_close_matches(str(name), _ENTRIES, n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise UnknownModelError(
+            f"unknown model {name!r}{hint}; available: {', '.join(list_models())}"
+        ) from None
+
+
+def build_model(config: ModelConfig) -> nn.Module:
+    """Build a randomly initialised model from a ModelConfig and attach the config to it."""
+    entry = get_model_entry(config.name)
+    if config.in_channels < 1 or config.num_classes < 1:
+        raise ValueError(
+            f"in_channels and num_classes must be >= 1, got {config.in_channels} and {config.num_classes}"
+        )
+    model = entry.builder(in_channels=config.in_channels, num_classes=config.num_classes, **config.kwargs)
+    model.model_config = config  # read back by checkpoints and exporters
+    return model
+
+
+def create_model(
+    name: str,
+    in_channels: int = 3,
+    num_classes: int = 1,
+    pretrained: str | None = None,
+    **kwargs: Any,
+) -> nn.Module:
+    """Build a registered model returning logits (1 sigmoid map, or C >= 2 softmax maps).
+
+    `pretrained` names weights shipped with the package (see ``litemedseg.models.pretrained``); the model is
+    then built with the channels those weights were trained for and the given ones must match.
+    """
+    if pretrained is not None:
+        from litemedseg.models.pretrained import load_pretrained
+
+        return load_pretrained(name, pretrained, in_channels=in_channels, num_classes=num_classes, **kwargs)
+    return build_model(ModelConfig(name, in_channels, num_classes, dict(kwargs)))
+
+
+def model_config_of(model: nn.Module) -> ModelConfig:
+    """The ModelConfig a model was built from (only for models made by ``create_model``)."""
+    config = getattr(model, "model_config", None)
+    if not isinstance(config, ModelConfig):
+        raise ValueError("this model was not built by litemedseg.create_model, so its config is unknown")
+    return config
+
+
+def size_divisor_of(model: nn.Module) -> int:
+    """The number both input sides must be a multiple of (16 unless the model says otherwise)."""
+    return int(getattr(model, "size_divisor", 16))

@@ -1,0 +1,1 @@
+"""Small helpers shared across litemedseg (atomic writes, model statistics, run provenance)."""

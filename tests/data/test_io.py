@@ -1,0 +1,128 @@
+"""Image and mask reading: formats detected and normalised, bad files named in one-line errors."""
+
+import numpy as np
+import pytest
+import tifffile
+from PIL import Image
+
+from litemedseg.data.io import as_image_array, read_image, read_mask, write_png
+from litemedseg.errors import DataError
+
+
+def save(path, array):
+    Image.fromarray(array).save(path)
+    return path
+
+
+@pytest.mark.parametrize("scale", [255, 1])
+def test_binary_masks_0_255_and_0_1(tmp_path, scale):
+    mask = np.zeros((6, 7), np.uint8)
+    mask[2:4, 3:5] = scale
+    out = read_mask(save(tmp_path / "m.png", mask))
+    assert out.dtype == np.uint8 and set(np.unique(out)) == {0, 1} and out.sum() == 4
+
+
+def test_sixteen_bit_mask(tmp_path):
+    mask = np.zeros((5, 5), np.uint16)
+    mask[1, 1] = 65535
+    path = tmp_path / "m.tif"
+    tifffile.imwrite(path, mask)
+    assert read_mask(path).sum() == 1
+
+
+def test_rgb_grey_in_disguise_and_colour_binary(tmp_path):
+    grey = np.zeros((4, 4, 3), np.uint8)
+    grey[1:3, 1:3] = 255
+    assert read_mask(save(tmp_path / "g.png", grey)).sum() == 4
+    red = np.zeros((4, 4, 3), np.uint8)
+    red[0, 0] = (255, 0, 0)
+    assert read_mask(save(tmp_path / "r.png", red)).sum() == 1
+
+
+def test_rgb_encoded_classes_with_palette(tmp_path):
+    rgb = np.zeros((2, 3, 3), np.uint8)
+    rgb[0, 1] = (255, 0, 0)
+    rgb[1, 2] = (0, 255, 0)
+    path = save(tmp_path / "c.png", rgb)
+    out = read_mask(path, num_classes=3, palette=[(0, 0, 0), (255, 0, 0), (0, 255, 0)])
+    assert out.tolist() == [[0, 1, 0], [0, 0, 2]]
+    with pytest.raises(DataError, match="c.png: colour mask with 3 distinct colours"):
+        read_mask(path, num_classes=3)
+
+
+def test_class_index_masks(tmp_path):
+    mask = np.array([[0, 1], [2, 3]], np.uint8)
+    path = save(tmp_path / "k.png", mask)
+    assert read_mask(path, num_classes=4).tolist() == mask.tolist()
+    with pytest.raises(DataError, match=r"k.png: class-index mask for 3 classes expected, found values \{0, 1, 2, 3\}"):
+        read_mask(path, num_classes=3)
+
+
+def test_ambiguous_binary_mask_names_file_and_values(tmp_path):
+    mask = np.array([[0, 128], [255, 3]], np.uint8)
+    path = save(tmp_path / "noisy.png", mask)
+    with pytest.raises(DataError, match=r"noisy.png: binary mask expected, found 4 values \{0, 3, 128, 255\}"):
+        read_mask(path)
+    assert read_mask(path, threshold=127).tolist() == [[0, 1], [1, 0]]
+
+
+def test_images_grey_rgb_rgba_and_sixteen_bit(tmp_path):
+    grey = save(tmp_path / "g.png", np.full((4, 5), 7, np.uint8))
+    assert read_image(grey).shape == (4, 5, 1)
+    assert read_image(grey, channels=3).shape == (4, 5, 3)
+    rgba = save(tmp_path / "a.png", np.full((4, 5, 4), 9, np.uint8))
+    assert read_image(rgba).shape == (4, 5, 3)
+    assert read_image(rgba, channels=1)[0, 0, 0] == 9
+    deep = tmp_path / "d.tif"
+    tifffile.imwrite(deep, np.array([[0, 1000], [2000, 4000]], np.uint16))
+    assert read_image(deep)[..., 0].tolist() == [[0, 64], [128, 255]]
+
+
+@pytest.mark.parametrize(
+    "content,problem",
+    [(b"", "empty file"), (b"not an image at all", "not a readable image"),
+     (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "corrupt")],
+)
+def test_unreadable_files_name_the_file(tmp_path, content, problem):
+    path = tmp_path / "bad.png"
+    path.write_bytes(content)
+    with pytest.raises(DataError, match=f"bad.png: .*{problem}"):
+        read_image(path)
+
+
+def test_truncated_png(tmp_path):
+    path = save(tmp_path / "t.png", np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8))
+    path.write_bytes(path.read_bytes()[:300])
+    with pytest.raises(DataError, match="t.png: corrupt or truncated"):
+        read_image(path)
+
+
+def test_wrong_channel_count(tmp_path):
+    path = tmp_path / "five.tif"
+    tifffile.imwrite(path, np.zeros((8, 8, 5), np.uint8), photometric="minisblack", planarconfig="contig")
+    with pytest.raises(DataError, match="five.tif: image has 5 channels"):
+        read_image(path)
+
+
+def test_decompression_bomb_is_refused_before_decoding(tmp_path, monkeypatch):
+    import litemedseg.data.io as io_module
+
+    monkeypatch.setattr(io_module, "MAX_PIXELS", 100)
+    path = save(tmp_path / "big.png", np.zeros((20, 20), np.uint8))
+    with pytest.raises(DataError, match="big.png: image too large"):
+        read_image(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(DataError, match="nope.png: file not found"):
+        read_image(tmp_path / "nope.png")
+
+
+def test_as_image_array_and_write_png(tmp_path):
+    arr = as_image_array(np.zeros((3, 4), np.float32))
+    assert arr.shape == (3, 4, 1) and arr.dtype == np.uint8
+    with pytest.raises(DataError, match="too small"):
+        as_image_array(np.zeros((1, 1, 3), np.uint8))
+    out = write_png(tmp_path / "sub" / "o.png", np.full((3, 4), 255, np.uint8))
+    assert np.asarray(Image.open(out)).min() == 255
+    assert not list((tmp_path / "sub").glob(".*tmp"))
