@@ -1,17 +1,34 @@
-"""litemedseg: lightweight 2D medical image segmentation (Med-2D SegNet, Mini-Net) trained, scored and served."""
+"""litemedseg: lightweight 2D medical image segmentation (Med-2D SegNet, Mini-Net) trained, scored and served.
+
+Importing the package is cheap and does not import PyTorch, so the ONNX Runtime prediction path
+(``litemedseg predict --runtime onnx``, ``pip install litemedseg[runtime]``) works without it; the public
+names below load their modules on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from litemedseg.errors import LitemedsegError
-from litemedseg.models import create_model, list_models
 
 __version__ = "0.1.0"
 
 __all__ = ["LitemedsegError", "Segmenter", "__version__", "create_model", "list_models"]
 
+_LAZY = {
+    "create_model": "litemedseg.models",
+    "list_models": "litemedseg.models",
+    "Segmenter": "litemedseg.engine.prediction",
+}
 
-def __getattr__(name: str):
-    # Segmenter pulls in the data and engine layers; import it only when asked for.
-    if name == "Segmenter":
-        from litemedseg.engine.prediction import Segmenter
+if TYPE_CHECKING:  # pragma: no cover
+    from litemedseg.engine.prediction import Segmenter
+    from litemedseg.models import create_model, list_models
 
-        return Segmenter
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'litemedseg' has no attribute {name!r}")

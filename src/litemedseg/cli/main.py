@@ -19,6 +19,11 @@ SUBCOMMANDS = {
     "train": "train",
     "evaluate": "evaluate",
     "predict": "predict",
+    "export": "export",
+    "explain": "explain",
+    "report": "report",
+    "convert": "convert",
+    "serve": "serve",
 }
 
 
@@ -30,14 +35,22 @@ class LitemedsegCLI(click.Group):
     """Loads subcommands on demand and turns exceptions into one-line messages."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(SUBCOMMANDS)
+        import importlib.util
+
+        return [name for name, module in SUBCOMMANDS.items()
+                if importlib.util.find_spec(f"litemedseg.cli.{module}") is not None]
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in SUBCOMMANDS:
             return None
         import importlib
 
-        module = importlib.import_module(f"litemedseg.cli.{SUBCOMMANDS[name]}")
+        try:
+            module = importlib.import_module(f"litemedseg.cli.{SUBCOMMANDS[name]}")
+        except ModuleNotFoundError as err:
+            if err.name == f"litemedseg.cli.{SUBCOMMANDS[name]}":
+                return None  # subcommand not built yet
+            raise
         return module.command
 
     def invoke(self, ctx: click.Context):  # noqa: ANN201
