@@ -55,6 +55,8 @@ def command(config_path, settings, resume, no_progress, **flags) -> None:  # noq
         overrides["progress"] = False
     config = load_config(config_path, overrides)
     result = train(config, resume=resume)
+    if result.rank != 0:  # under torchrun only the first process reports
+        return
     click.echo(
         f"{result.run_dir}: best validation {result.best_score:.4f} at epoch {result.best_epoch} "
         f"({result.epochs_run} epochs{', stopped early' if result.stopped_early else ''}, {result.wall_time_s:.0f} s); "

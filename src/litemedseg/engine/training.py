@@ -48,6 +48,7 @@ class TrainResult:
     stopped_early: bool
     wall_time_s: float
     history: list[dict[str, Any]] = field(default_factory=list)
+    rank: int = 0
 
 
 @dataclass
@@ -179,9 +180,11 @@ class Trainer:
         self.model = model
         self.train_model: nn.Module = model
         if self.dist.world_size > 1:
-            self.model = nn.SyncBatchNorm.convert_sync_batchnorm(model).to(self.device)
-            self.model.model_config = self.model_config
-            ids = [self.device.index] if self.device.type == "cuda" else None
+            ids = None
+            if self.device.type == "cuda":  # SyncBatchNorm is CUDA-only; on CPU each rank keeps its own statistics
+                self.model = nn.SyncBatchNorm.convert_sync_batchnorm(model).to(self.device)
+                self.model.model_config = self.model_config
+                ids = [self.device.index]
             self.train_model = nn.parallel.DistributedDataParallel(self.model, device_ids=ids)
         if cfg.compile:
             self.train_model = torch.compile(self.train_model)
@@ -350,7 +353,7 @@ class Trainer:
             if writer is not None:
                 writer.close()
         result = TrainResult(self.run_dir, self.best_score, self.best_epoch, epoch, stopped_early,
-                             round(time.perf_counter() - started, 2), history)
+                             round(time.perf_counter() - started, 2), history, self.dist.rank)
         if self.dist.is_main:
             write_json_atomic(self.run_dir / "train_summary.json", {
                 "best_val_score": self.best_score, "headline": self.headline, "best_epoch": self.best_epoch,
