@@ -104,3 +104,14 @@ def test_scorer_auc_and_pooled_headline():
 def test_mean_std_ignores_nan_and_uses_sample_std():
     stats = mean_std([1.0, 3.0, math.nan])
     assert stats == {"mean": 2.0, "std": pytest.approx(math.sqrt(2)), "n": 2}
+
+
+def test_roc_auc_agrees_with_monai_including_ties():
+    import torch
+    from monai.metrics import compute_roc_auc
+
+    rng = np.random.default_rng(0)
+    prob = np.round(rng.random(3000), 2)  # many ties
+    truth = rng.random(3000) < prob * 0.8
+    expected = compute_roc_auc(torch.from_numpy(prob), torch.from_numpy(truth.astype(np.float64)))
+    assert roc_auc(prob, truth) == pytest.approx(float(expected), abs=1e-9)
