@@ -1,0 +1,214 @@
+"""Train and score a dataset x model grid under one budget and protocol; write the accuracy table.
+
+    python benchmarks/grid.py --preset cpu --datasets Kvasir-SEG DRIVE --models med2dsegnet mininet unet
+    python benchmarks/grid.py --preset cpu --table-only        # rebuild table.md / table.csv / the plot
+
+Data come from $LITEMEDSEG_DATA (default ../shared/datasets). Each cell writes
+results/<preset>/<dataset>/<model>/{run,eval}; finished cells (eval/summary.json present) are skipped, so an
+interrupted grid continues where it stopped. Budgets live in benchmarks/presets.yaml.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import csv
+import json
+import math
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_MODELS = ["med2dsegnet", "mininet", "unet", "basicunet"]
+
+
+def data_root() -> Path:
+    return Path(os.environ.get("LITEMEDSEG_DATA", HERE.parents[1] / "shared" / "datasets")).resolve()
+
+
+def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in extra.items():
+        out[key] = merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def cell_config(presets: dict[str, Any], preset: str, dataset: str, model: str, out: Path,
+                epochs: int | None = None) -> dict[str, Any]:
+    settings = merge(presets["common"], presets["presets"][preset][dataset])
+    if epochs:
+        settings["epochs"] = epochs
+    settings.update(model=model, data=str(data_root() / dataset), output=str(out), name="run", overwrite=True,
+                    progress=False)
+    return settings
+
+
+def run_cell(presets, preset: str, dataset: str, model: str, results: Path, epochs: int | None = None) -> dict[str, Any]:
+    from litemedseg.config import TrainConfig
+    from litemedseg.engine import evaluate, train
+
+    cell = results / dataset / model
+    summary_path = cell / "eval" / "summary.json"
+    if summary_path.is_file():
+        return json.loads(summary_path.read_text())
+    config = TrainConfig.model_validate(cell_config(presets, preset, dataset, model, cell, epochs))
+    started = time.perf_counter()
+    trained = train(config)
+    print(f"  trained {dataset}/{model}: best val {trained.best_score:.4f} @ {trained.best_epoch} "
+          f"({trained.wall_time_s:.0f} s)", flush=True)
+    result = evaluate(trained.run_dir / "best", config.data, "test", cell / "eval", progress=False)
+    summary = result.summary
+    summary["train_wall_time_s"] = trained.wall_time_s
+    summary["cell_wall_time_s"] = round(time.perf_counter() - started, 1)
+    summary["budget"] = {"epochs": config.epochs, "input": config.input.model_dump(mode="json"),
+                         "batch_size": config.batch_size, "lr": config.lr, "best_epoch": trained.best_epoch}
+    from litemedseg.utils.atomic import write_json_atomic
+
+    write_json_atomic(summary_path, summary)
+    return summary
+
+
+def run_zero_shot(presets, results: Path, models: list[str]) -> None:
+    from litemedseg.engine import evaluate
+
+    for source, targets in (presets.get("zero_shot") or {}).items():
+        for target in targets:
+            for model in models:
+                weights = results / source / model / "run" / "best"
+                out = results / "zero_shot" / f"{source}_to_{target['data']}" / model
+                if not weights.is_dir() or (out / "summary.json").is_file():
+                    continue
+                evaluate(weights, data_root() / target["data"], target.get("split", "all"), out, zero_shot=True,
+                         progress=False)
+                print(f"  zero-shot {source} -> {target['data']} / {model}", flush=True)
+
+
+def headline_row(summary: dict[str, Any]) -> dict[str, Any]:
+    row = {"dataset": summary["dataset"]["name"], "model": summary["model"], "images": summary["num_images"],
+           "headline": summary["headline"]["metric"], "value": summary["headline"]["value"]}
+    if "per_image" in summary:
+        pi = summary["per_image"]
+        row.update(dice_mean=pi["dice"]["mean"], dice_std=pi["dice"]["std"], iou_mean=pi["iou"]["mean"],
+                   iou_std=pi["iou"]["std"], pooled_dice=summary["pooled"]["dice"],
+                   hd95=summary.get("hd95", {}).get("mean", math.nan),
+                   hd95_undefined=summary.get("hd95", {}).get("undefined", 0),
+                   auc=summary["pooled"].get("auc", math.nan))
+    else:
+        row.update(dice_mean=summary["mean_dice"], dice_std=math.nan, iou_mean=summary["mean_iou"], iou_std=math.nan,
+                   pooled_dice=math.nan, hd95=math.nan, hd95_undefined=0, auc=math.nan,
+                   per_class="; ".join(f"{k} {v['dice']['mean']:.3f}" for k, v in summary["per_class"].items()))
+    budget = summary.get("budget", {})
+    row.update(epochs=budget.get("epochs"), best_epoch=budget.get("best_epoch"),
+               input=_input_text(budget.get("input", summary.get("input", {}))),
+               train_s=summary.get("train_wall_time_s"), commit=summary["commit"],
+               hardware=summary["hardware"]["cpu"] + (f" + {summary['hardware']['gpu']}" if "gpu" in summary["hardware"] else ""))
+    return row
+
+
+def _input_text(spec: dict[str, Any]) -> str:
+    if not spec:
+        return ""
+    size = "x".join(str(s) for s in spec["size"])
+    return f"resize {size}" if spec["mode"] == "resize" else f"patch {size} @ scale {spec['scale']}"
+
+
+def _fmt(value: Any, digits: int = 4) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+def write_table(results: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import litemedseg
+    from litemedseg.utils.stats import count_parameters
+
+    rows = [headline_row(json.loads(p.read_text())) for p in sorted(results.glob("*/*/eval/summary.json"))]
+    zero = [headline_row(json.loads(p.read_text())) | {"source": p.parents[1].name}
+            for p in sorted(results.glob("zero_shot/*/*/summary.json"))]
+    if not rows:
+        print(f"no finished cells under {results}")
+        return
+    fields = list(dict.fromkeys(k for r in rows + zero for k in r))
+    with open(results / "table.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows + zero)
+    lines = ["| dataset | model | test images | headline | value | per-image Dice ± std | per-image IoU ± std | "
+             "pooled Dice | HD95 px (undef.) | AUC | input | epochs (best) | train s |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows + zero:
+        name = r["dataset"] if "source" not in r else f"{r['source'].replace('_to_', ' → ')} (zero-shot)"
+        dice = f"{_fmt(r['dice_mean'])} ± {_fmt(r['dice_std'])}" if not math.isnan(r["dice_std"]) else \
+            f"{_fmt(r['dice_mean'])} ({r.get('per_class', '')})"
+        iou = f"{_fmt(r['iou_mean'])} ± {_fmt(r['iou_std'])}"
+        lines.append(f"| {name} | {r['model']} | {r['images']} | {r['headline']} | **{_fmt(r['value'])}** | {dice} | "
+                     f"{iou} | {_fmt(r['pooled_dice'])} | {_fmt(r['hd95'], 2)} ({r['hd95_undefined']}) | "
+                     f"{_fmt(r['auc'])} | {r['input']} | {r['epochs'] or '-'} ({r['best_epoch'] or '-'}) | "
+                     f"{_fmt(r['train_s'], 0)} |")
+    commits = sorted({r["commit"] for r in rows})
+    hardware = sorted({r["hardware"] for r in rows})
+    lines += ["", f"commit(s): {', '.join(commits)}; hardware: {'; '.join(hardware)}"]
+    (results / "table.md").write_text("\n".join(lines) + "\n")
+
+    params = {m: count_parameters(litemedseg.create_model(m)) for m in {r["model"] for r in rows}}
+    datasets = sorted({r["dataset"] for r in rows})
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    markers = "osD^v<>p"
+    for i, dataset in enumerate(datasets):
+        subset = [r for r in rows if r["dataset"] == dataset]
+        ax.scatter([params[r["model"]] for r in subset], [r["value"] for r in subset], marker=markers[i % 8],
+                   s=60, label=dataset)
+        for r in subset:
+            ax.annotate(r["model"], (params[r["model"]], r["value"]), fontsize=7, xytext=(4, 3),
+                        textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_xlabel("parameters (log scale)")
+    ax.set_ylabel("test headline (Dice / pooled F1 / mean class Dice)")
+    ax.set_title("Parameters vs accuracy, same budget and protocol")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(results / "params_vs_dice.png", dpi=120)
+    print(f"wrote {results / 'table.md'}, table.csv, params_vs_dice.png")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--preset", default="cpu", choices=["cpu", "gpu"])
+    parser.add_argument("--datasets", nargs="*")
+    parser.add_argument("--models", nargs="*", default=DEFAULT_MODELS)
+    parser.add_argument("--results", type=Path)
+    parser.add_argument("--table-only", action="store_true")
+    parser.add_argument("--threads", type=int)
+    parser.add_argument("--epochs", type=int, help="Override every budget (smoke tests only).")
+    args = parser.parse_args()
+    presets = yaml.safe_load((HERE / "presets.yaml").read_text())
+    results = args.results or HERE / "results" / args.preset
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    if not args.table_only:
+        datasets = args.datasets or list(presets["presets"][args.preset])
+        for dataset in datasets:
+            for model in args.models:
+                print(f"[{time.strftime('%H:%M:%S')}] {dataset} / {model}", flush=True)
+                try:
+                    run_cell(presets, args.preset, dataset, model, results, args.epochs)
+                except Exception as err:  # noqa: BLE001  (one failed cell must not stop a night-long grid)
+                    print(f"  FAILED {dataset}/{model}: {type(err).__name__}: {err}", flush=True)
+        run_zero_shot(presets, results, args.models)
+    write_table(results)
+
+
+if __name__ == "__main__":
+    main()
