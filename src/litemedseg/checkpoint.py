@@ -86,7 +86,8 @@ def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], d
         except (OSError, ValueError) as err:
             raise WeightsError(f"{meta_path}: unreadable metadata ({err})") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT or "model" not in meta:
-        raise WeightsError(f"{weights}: not a litemedseg checkpoint (metadata format {meta.get('format')!r})")
+        found = meta.get("format") if isinstance(meta, dict) else f"a JSON {type(meta).__name__}"
+        raise WeightsError(f"{weights}: not a litemedseg checkpoint (metadata format {found!r})")
     return state, meta
 
 
@@ -114,10 +115,14 @@ def _read_torch(path: Path) -> dict[str, torch.Tensor]:
 
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, OSError, AttributeError) as err:
-        raise WeightsError(
-            f"{path}: refused or unreadable (only plain tensor state dicts load; {str(err).splitlines()[0][:80]})"
-        ) from None
+    except Exception as err:  # noqa: BLE001  (whatever a damaged or hostile file makes the unpickler raise)
+        lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+        # torch's refusal starts with a generic paragraph; the line that says what was blocked is the useful one
+        useful = [line for line in lines if not line.startswith(("Weights only load failed", "Check the doc"))]
+        detail = (useful or lines or [type(err).__name__])[0][:120]
+        blocked = isinstance(err, pickle.UnpicklingError) and "GLOBAL" in str(err)
+        refused = "refused (a pickle that would import code to load)" if blocked else "refused or unreadable"
+        raise WeightsError(f"{path}: {refused}; only plain tensor state dicts load ({detail})") from None
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise WeightsError(f"{path}: not a state dict of tensors")
     return state

@@ -120,7 +120,7 @@ def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
 
 def parse_override(text: str) -> tuple[str, Any]:
     """``key.sub=value`` with the value parsed as YAML (numbers, lists, booleans)."""
-    if "=" not in text:
+    if "=" not in text or not text.split("=", 1)[0].strip():
         raise ConfigError(f"override {text!r} is not of the form key=value")
     key, raw = text.split("=", 1)
     try:
@@ -147,9 +147,11 @@ def load_config(
             mark = getattr(err, "problem_mark", None)
             where = f" at line {mark.line + 1}" if mark else ""
             raise ConfigError(f"{path}: invalid YAML{where} ({getattr(err, 'problem', err)})") from None
-        if loaded is not None and not isinstance(loaded, dict):
+        if loaded is None:  # an empty file is a mistake (a wrong path, a failed copy), not "all defaults"
+            raise ConfigError(f"{path}: empty config (no settings); write at least one, e.g. model: mininet")
+        if not isinstance(loaded, dict):
             raise ConfigError(f"{path}: a config must be a mapping of settings, got {type(loaded).__name__}")
-        data = loaded or {}
+        data = loaded
     for key, value in (overrides or {}).items():
         if value is not None:
             _set_dotted(data, key, value)

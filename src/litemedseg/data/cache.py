@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image
 from tqdm.auto import tqdm
 
 from litemedseg.data.folder import Sample
 from litemedseg.data.io import read_image, read_mask
+from litemedseg.data.resize import resize_image, resize_labels  # noqa: F401  (re-exported)
 from litemedseg.errors import DataError
 
 INPUT_MODES = ("resize", "patch")
@@ -76,24 +76,6 @@ class CachedSample:
     fov: np.ndarray | None
     original_size: tuple[int, int]
     paths: dict[str, str] = field(default_factory=dict)
-
-
-def resize_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """(H, W, C) uint8 -> `size` (H, W) with antialiased bilinear resampling."""
-    if image.shape[:2] == tuple(size):
-        return image
-    channels = [
-        np.asarray(Image.fromarray(image[..., c]).resize((size[1], size[0]), Image.Resampling.BILINEAR))
-        for c in range(image.shape[-1])
-    ]
-    return np.stack(channels, axis=-1)
-
-
-def resize_labels(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """(H, W) label map -> `size` (H, W) with nearest-neighbour resampling (labels stay labels)."""
-    if mask.shape[:2] == tuple(size):
-        return mask
-    return np.asarray(Image.fromarray(mask).resize((size[1], size[0]), Image.Resampling.NEAREST))
 
 
 def training_size(spec: InputSpec, original: tuple[int, int]) -> tuple[int, int]:

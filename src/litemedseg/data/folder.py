@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from litemedseg.data import splits as splits_mod
-from litemedseg.data.io import is_image_file
+from litemedseg.data.io import is_image_name, require_file
 from litemedseg.errors import DataError
 
 DEMO_NAME = "demo"
@@ -81,8 +81,9 @@ def demo_dataset(**kwargs: Any) -> SegmentationFolder:
 def _index_folder(folder: Path) -> dict[str, Path]:
     files: dict[str, Path] = {}
     for path in sorted(folder.iterdir()):
-        if not is_image_file(path):
+        if not is_image_name(path):
             continue
+        require_file(path)  # a folder or a broken link named like an image is an error naming it
         if path.stem in files:
             raise DataError(f"{folder}: two files share the stem {path.stem!r} ({files[path.stem].name}, {path.name})")
         files[path.stem] = path
@@ -100,8 +101,14 @@ def _read_classes(root: Path) -> tuple[list[str] | None, list[list[int]] | None]
         raise DataError(f"{path}: not a JSON object of class index -> name ({err})") from None
     if [k for k, _ in entries] != list(range(len(entries))) or len(entries) < 2:
         raise DataError(f"{path}: class indices must be 0..C-1 with C >= 2, got {[k for k, _ in entries]}")
+    if any(isinstance(v, dict) and not isinstance(v.get("name"), str) for _, v in entries):
+        raise DataError(f"{path}: each class needs a name (a string, or an object with a \"name\" string)")
     names = [v["name"] if isinstance(v, dict) else str(v) for _, v in entries]
     colours = [v.get("color") for _, v in entries if isinstance(v, dict)]
+    for colour in colours:
+        if colour is not None and not (isinstance(colour, list) and len(colour) == 3
+                                       and all(isinstance(c, int) and 0 <= c <= 255 for c in colour)):
+            raise DataError(f"{path}: a class \"color\" must be [R, G, B] with values 0-255, got {colour!r}")
     palette = colours if len(colours) == len(entries) and all(colours) else None
     return names, palette
 
@@ -126,6 +133,12 @@ def open_dataset(
         raise DataError(f"{root}: not a folder (expected images/ and masks/ inside)")
     image_dir, mask_dir, fov_dir = root / "images", root / "masks", root / "fov"
     if not image_dir.is_dir():
+        from litemedseg.data.layouts import convert_command, detect_layout, get_layout
+
+        official = detect_layout(root)
+        if official:
+            raise DataError(f"{root}: no images/ folder; this looks like the official {get_layout(official).title} "
+                            f"layout: convert it first with `{convert_command(root)}`")
         raise DataError(f"{root}: no images/ folder (layout: images/<stem>.png, masks/<stem>.png)")
     try:
         images = _index_folder(image_dir)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import warnings
 from collections.abc import Sequence
@@ -22,21 +23,58 @@ def is_image_file(path: Path) -> bool:
     return path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
 
 
-def _read_raw(path: Path) -> np.ndarray:
-    """Decode `path` into an (H, W) or (H, W, C) array of its native dtype."""
+def is_image_name(path: Path) -> bool:
+    """Named like an image (suffix, not hidden), whatever it is: folders and broken links with image names are
+    listed too, so that reading them gives an error naming them instead of a silent omission."""
+    return path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
+
+
+def require_file(path: Path) -> None:
+    """A DataError naming `path` unless it is an existing regular file (or a link to one)."""
+    if path.is_symlink() and not path.exists():
+        raise DataError(f"{path}: broken symbolic link (its target {os.readlink(path)} does not exist)")
     if not path.exists():
         raise DataError(f"{path}: file not found")
+    if path.is_dir():
+        raise DataError(f"{path}: is a folder, not an image file")
     if not path.is_file():
         raise DataError(f"{path}: not a regular file")
+
+
+class ImageTooLargeError(DataError):
+    """An image above MAX_PIXELS (decompression-bomb guard)."""
+
+
+TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
+UPLOAD_FORMATS = ("PNG", "JPEG", "BMP")  # Pillow decoders allowed for bytes from a network client; TIFF: tifffile
+
+
+def _read_raw(path: Path) -> np.ndarray:
+    """Decode `path` into an (H, W) or (H, W, C) array of its native dtype."""
+    require_file(path)
     if path.stat().st_size == 0:
         raise DataError(f"{path}: empty file (0 bytes)")
+    return _decode(path, path, path.suffix.lower() in TIFF_SUFFIXES)
+
+
+def decode_image_bytes(data: bytes, source: str = "upload", formats: Sequence[str] = UPLOAD_FORMATS) -> np.ndarray:
+    """Decode image bytes (PNG/JPEG/BMP through Pillow, TIFF through tifffile) with the same guards and
+    messages as files on disk; `source` names the bytes in errors. Returns the native (H, W[, C]) array."""
+    import io
+
+    if not data:
+        raise DataError(f"{source}: empty upload (0 bytes)")
+    return _decode(io.BytesIO(data), source, data[:4] in TIFF_MAGIC, formats)
+
+
+def _decode(stream, name: str | os.PathLike, is_tiff: bool, formats: Sequence[str] | None = None) -> np.ndarray:
     try:
-        if path.suffix.lower() in TIFF_SUFFIXES:
-            return _read_tiff(path)
+        if is_tiff:
+            return _read_tiff(stream, name)
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as img:
-                _check_pixels(path, img.width * img.height)
+            with Image.open(stream, formats=formats) as img:
+                _check_pixels(name, img.width * img.height)
                 if img.mode in ("P", "PA", "CMYK", "YCbCr", "LAB", "HSV", "1"):
                     img = img.convert("RGBA" if "transparency" in img.info or img.mode == "PA" else "RGB")
                 if img.mode in ("LA",):
@@ -45,32 +83,69 @@ def _read_raw(path: Path) -> np.ndarray:
     except DataError:
         raise
     except PermissionError:
-        raise DataError(f"{path}: permission denied") from None
+        raise DataError(f"{name}: permission denied") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise DataError(f"{path}: image too large (decompression bomb guard, limit {MAX_PIXELS} pixels)") from None
+        raise ImageTooLargeError(
+            f"{name}: image too large (decompression bomb guard, limit {MAX_PIXELS} pixels)"
+        ) from None
     except UnidentifiedImageError:
-        raise DataError(f"{path}: not a readable image (unknown or corrupt format)") from None
+        accepted = f"expected {', '.join(formats)} or TIFF; " if formats else ""
+        raise DataError(f"{name}: not a readable image ({accepted}unknown or corrupt format)") from None
+    except MemoryError:
+        raise
     except (OSError, ValueError, SyntaxError, EOFError) as err:
-        raise DataError(f"{path}: corrupt or truncated image ({_short(err)})") from None
+        raise DataError(f"{name}: corrupt or truncated image ({_short(err)})") from None
+    except Exception as err:  # noqa: BLE001  (decoders parsing a damaged file raise anything: struct.error, ...)
+        raise DataError(f"{name}: corrupt or truncated image ({type(err).__name__}: {_short(err)})") from None
 
 
-def _read_tiff(path: Path) -> np.ndarray:
+def _read_tiff(stream, path: str | os.PathLike) -> np.ndarray:
+    """The first image of a TIFF: grey, RGB, or either plus one alpha channel (dropped later).
+
+    Refused before decoding: stacks and volumes (several pages in the first series, or depth > 1), CMYK, and
+    other channel counts (2 or 4 channels whose extra channel is not alpha, 5 or more).
+    """
     import tifffile
+    from tifffile import EXTRASAMPLE, PHOTOMETRIC, PLANARCONFIG
 
-    with tifffile.TiffFile(path) as tif:
-        if not tif.pages:
-            raise DataError(f"{path}: TIFF has no pages")
-        page = tif.pages[0]
-        _check_pixels(path, int(np.prod(page.shape[:2])))
-        array = page.asarray()
-    if array.ndim == 3 and array.shape[0] in (1, 3, 4) and array.shape[-1] not in (1, 3, 4):
-        array = np.moveaxis(array, 0, -1)  # planar (C, H, W) TIFF
+    log = logging.getLogger("tifffile")
+    disabled, log.disabled = log.disabled, True  # no stray log lines on damaged tags: the error says it
+    try:
+        with tifffile.TiffFile(stream) as tif:
+            if not tif.pages:
+                raise DataError(f"{path}: TIFF has no pages")
+            page = tif.pages[0]
+            height, width = int(page.imagelength), int(page.imagewidth)
+            _check_pixels(path, height * width)
+            series = tif.series[0] if tif.series else None
+            frames = len(series.pages) if series is not None else 1
+            depth = int(getattr(page, "imagedepth", 1) or 1)
+            if frames > 1 or depth > 1:
+                raise DataError(f"{path}: TIFF holds a stack of {max(frames, depth)} images of {width}x{height} "
+                                "(a volume or multi-page file); expected one 2D image")
+            samples = int(page.samplesperpixel)
+            extra = tuple(page.extrasamples or ())
+            alpha = bool(extra) and extra[0] in (EXTRASAMPLE.ASSOCALPHA, EXTRASAMPLE.UNASSALPHA)
+            if page.photometric == PHOTOMETRIC.SEPARATED:
+                raise DataError(f"{path}: CMYK (separated) TIFF is not supported; convert it to RGB")
+            if not (samples in (1, 3) or (samples == 2 and alpha)
+                    or (samples == 4 and alpha and page.photometric == PHOTOMETRIC.RGB)):
+                kind = " (the extra channel is not alpha)" if samples in (2, 4) else ""
+                raise DataError(f"{path}: image has {samples} channels{kind}; expected 1 (grey) or 3 (RGB), "
+                                "optionally plus alpha")
+            array = page.asarray()
+            if samples > 1 and page.planarconfig == PLANARCONFIG.SEPARATE and array.ndim == 3:
+                array = np.moveaxis(array, 0, -1)  # planar (C, H, W) TIFF
+    finally:
+        log.disabled = disabled
     return array
 
 
-def _check_pixels(path: Path, pixels: int) -> None:
+def _check_pixels(path: str | os.PathLike, pixels: int) -> None:
     if pixels > MAX_PIXELS:
-        raise DataError(f"{path}: image too large ({pixels} pixels, limit {MAX_PIXELS}; set LITEMEDSEG_MAX_PIXELS)")
+        raise ImageTooLargeError(
+            f"{path}: image too large ({pixels} pixels, limit {MAX_PIXELS}; set LITEMEDSEG_MAX_PIXELS)"
+        )
     if pixels == 0:
         raise DataError(f"{path}: image has no pixels")
 
@@ -156,8 +231,10 @@ def read_mask(
     path = Path(path)
     array = _read_raw(path)
     if array.ndim == 3:
-        if array.shape[-1] == 4:
-            array = array[..., :3]
+        if array.shape[-1] in (2, 4):
+            array = array[..., :-1]  # alpha
+        if array.shape[-1] not in (1, 3):
+            raise DataError(f"{path}: mask has {array.shape[-1]} channels; expected a grey (or RGB) mask")
         if array.shape[-1] == 1 or (array == array[..., :1]).all():
             array = array[..., 0]
         else:

@@ -3,30 +3,35 @@
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm.auto import tqdm
 
 from litemedseg.checkpoint import load_checkpoint
 from litemedseg.data.cache import InputSpec, resize_image, training_size
-from litemedseg.data.io import IMAGE_SUFFIXES, as_image_array, is_image_file, read_image, write_png
-from litemedseg.errors import DataError
+from litemedseg.data.io import as_image_array
+from litemedseg.errors import ConfigError, WeightsError
 from litemedseg.models.registry import size_divisor_of
-from litemedseg.viz import mask_overlay
+from litemedseg.runtime.files import list_inputs, predict_files  # noqa: F401  (re-exported: one copy)
 
 
 def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
     """"auto" picks CUDA when available, else CPU."""
     if device in (None, "auto"):
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise ConfigError(f"unknown device {device!r} (use auto, cpu, cuda or cuda:N)") from None
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(f"device {device!r} requested but no CUDA GPU is available (use --device cpu)")
+    if resolved.type == "cuda" and (resolved.index or 0) >= torch.cuda.device_count():
+        raise ConfigError(f"device {device!r}: only {torch.cuda.device_count()} CUDA GPU(s) here")
+    return resolved
 
 
 class Segmenter:
@@ -63,7 +68,10 @@ class Segmenter:
 
         path = resolve_pretrained(str(path_or_name)) or path_or_name
         model, meta = load_checkpoint(path)
-        spec = InputSpec.from_dict(meta["input"])
+        try:
+            spec = InputSpec.from_dict(meta["input"])
+        except (KeyError, TypeError, ValueError) as err:
+            raise WeightsError(f"{path}: no usable input description in the metadata ({err})") from None
         return cls(model, spec, meta.get("class_names"), device=device, tta=tta, meta=meta)
 
     @property
@@ -134,60 +142,3 @@ class Segmenter:
         """The mask of one image (H, W, C) or (H, W): uint8 {0, 1} (binary) or class indices."""
         return self.mask_from_logits(self.predict_logits(image))
 
-
-def list_inputs(path: str | os.PathLike) -> list[Path]:
-    """One image file, or every image file of a folder (sorted); errors name the path."""
-    path = Path(path).expanduser()
-    if path.is_dir():
-        files = [p for p in sorted(path.iterdir()) if is_image_file(p)]
-        if not files:
-            raise DataError(f"{path}: no image files ({', '.join(IMAGE_SUFFIXES)})")
-        return files
-    if not path.exists():
-        raise DataError(f"{path}: input not found")
-    if path.suffix.lower() not in IMAGE_SUFFIXES:
-        raise DataError(f"{path}: not an image file name ({', '.join(IMAGE_SUFFIXES)})")
-    return [path]
-
-
-def predict_files(
-    segmenter: Segmenter,
-    inputs: Sequence[Path],
-    output_dir: str | os.PathLike,
-    probabilities: bool = False,
-    overlays: bool = False,
-    skip_bad: bool = False,
-    progress: bool = True,
-) -> list[dict[str, Any]]:
-    """Write masks/<stem>.png (0/255 binary, class indices otherwise) at original size, plus optional
-    probabilities/<stem>.png (0-255) and overlays/<stem>.png; each file appears atomically."""
-    out = Path(output_dir)
-    stems = [p.stem for p in inputs]
-    if len(set(stems)) != len(stems):
-        dupes = sorted({s for s in stems if stems.count(s) > 1})
-        raise DataError(f"two inputs share the stem {dupes[0]!r}; their masks would overwrite each other")
-    records = []
-    for path in tqdm(inputs, desc="predicting", unit="img", disable=not progress):
-        try:
-            image = read_image(path)
-        except DataError as err:
-            if not skip_bad:
-                raise
-            warnings.warn(f"skipped: {err}", stacklevel=2)
-            continue
-        logits = segmenter.predict_logits(image, path)
-        mask = segmenter.mask_from_logits(logits)
-        saved = mask * 255 if segmenter.num_classes == 1 else mask
-        record: dict[str, Any] = {"image": str(path), "mask": str(write_png(out / "masks" / f"{path.stem}.png", saved))}
-        foreground = mask > 0
-        record["foreground_fraction"] = float(foreground.mean())
-        record["foreground_pixels"] = int(foreground.sum())
-        if probabilities:
-            prob = segmenter.probabilities(logits)
-            prob = prob if prob.ndim == 2 else 1.0 - prob[0]  # multi-class: probability of any foreground
-            record["probabilities"] = str(write_png(out / "probabilities" / f"{path.stem}.png",
-                                                    (prob * 255).round().astype(np.uint8)))
-        if overlays:
-            record["overlay"] = str(write_png(out / "overlays" / f"{path.stem}.png", mask_overlay(image, mask)))
-        records.append(record)
-    return records

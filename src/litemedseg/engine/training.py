@@ -117,7 +117,8 @@ class Trainer:
         self.progress = config.progress and self.dist.is_main
 
     # ---- set-up -------------------------------------------------------------------------------------------
-    def _prepare_run_dir(self) -> None:
+    def _prepare_run_dir(self, check_only: bool = False) -> None:
+        """`check_only` before set-up: a bad dataset or config then neither deletes the old run nor leaves a folder."""
         if not self.dist.is_main:
             return
         state = self.run_dir / STATE_FILE
@@ -130,8 +131,11 @@ class Trainer:
                     f"{self.run_dir}: run folder exists; pass --resume to continue it, --overwrite to replace it, "
                     "or --name for a new run"
                 )
+            if check_only:
+                return
             shutil.rmtree(self.run_dir)
-        self.run_dir.mkdir(parents=True, exist_ok=True)
+        if not check_only:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
 
     def _setup(self) -> None:
         cfg = self.config
@@ -304,8 +308,9 @@ class Trainer:
 
     def run(self) -> TrainResult:
         started = time.perf_counter()
-        self._prepare_run_dir()
+        self._prepare_run_dir(check_only=True)
         self._setup()
+        self._prepare_run_dir()
         self.best_score, self.best_epoch, self.stale_epochs = -math.inf, 0, 0
         start_epoch, history = 0, []
         if self.resume:

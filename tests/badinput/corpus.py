@@ -1,0 +1,1488 @@
+"""The bad-input corpus: generated broken files, folders, configs and weights, each with the command line that
+must refuse it and what the refusal must say (docs/errors.md).
+
+A case is a `Case`: an id, a `build(case_dir, env)` that writes the bad input into an empty folder and returns the
+arguments of ``litemedseg ...``, the fragments the message must contain (the offending file or config field and
+the problem; ``"a|b"`` accepts either) and the expected outcome:
+
+- ERROR: exit status 1, exactly one line on stderr starting ``error: `` (warnings aside), naming the fragments,
+  and nothing new on disk (no output folder with partial files, no temporary files);
+- WARNING: a documented skip (``--skip-unpaired``, ``predict --skip-bad``): exit status 0, a ``warning: ``
+  line naming the fragments, no ``error:`` line, the rest proceeds;
+- REFUSED: refused by click's argument checks (usage error, exit 2) or with exit 1; the last line names the
+  fragments.
+
+Every outcome: no traceback, no ``internal error`` (exit 3). One generator function per command
+(`train_cases`, `evaluate_cases`, `predict_cases`; weights problems in `weights_variants`, shared by every
+command that takes ``--weights``); `GENERATORS` lists them. A new subcommand (export, explain, report, convert,
+serve) adds ``def export_cases() -> list[Case]`` reusing the shared variants (`bad_images`, `bad_masks`,
+`weights_variants`) and appends it to `GENERATORS`.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import os
+import shutil
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from tests.helpers import make_folder
+
+ERROR, WARNING, REFUSED, OK = "error", "warning", "refused", "ok"
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+ROOT_SKIP = "running as root: file permissions do not stop root from reading, so there is nothing to refuse"
+DECODE_PROBLEM = "corrupt or truncated|not a readable image|has no pages|has no pixels|too large"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One bad input and the refusal it must get (see the module docstring)."""
+
+    id: str
+    build: Callable[[Path, Env], list[str]]
+    fragments: tuple[str, ...]
+    outcome: str = ERROR
+    check: Callable[[Path], None] | None = None  # extra post-conditions on the case folder
+    keeps_outputs: bool = False  # outputs may appear (documented skips that go on)
+    skip: str | None = None  # reason this case cannot apply on this machine
+
+
+class Env:
+    """Resources shared by every case of a session, built on first use and never modified by a case: a small
+    valid dataset and a checkpoint trained on it (Mini-Net, RGB, 32 x 32, one epoch)."""
+
+    def __init__(self, root: Path, invoke: Callable[[list[str]], tuple[int, str, str]]) -> None:
+        self.root = root
+        self.invoke = invoke  # argv -> (exit code, stdout, stderr)
+
+    @functools.cached_property
+    def tiny_data(self) -> Path:
+        return make_folder(self.root / "tiny", count=4, size=(32, 32))
+
+    @functools.cached_property
+    def weights(self) -> Path:
+        code, _, err = self.invoke(["train", "--data", str(self.tiny_data), "--model", "mininet", "--epochs", "1",
+                                    "--size", "32", "--output", str(self.root / "runs"), "--name", "ref",
+                                    "--no-progress", "--set", "tensorboard=false"])
+        assert code == 0, err[-2000:]
+        return self.root / "runs" / "ref" / "best"
+
+    @functools.cached_property
+    def good_image(self) -> Path:
+        path = self.root / "good.png"
+        Image.fromarray(rgb(32, 32)).save(path)
+        return path
+
+
+# ---- bytes of images ------------------------------------------------------------------------------------------
+
+def rgb(height: int = 48, width: int = 64, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 255, (height, width, 3), dtype=np.uint8)
+
+
+@functools.lru_cache(maxsize=None)
+def encoded(fmt: str) -> bytes:
+    """A valid 64 x 48 RGB image in `fmt` (PNG, JPEG, TIFF, BMP)."""
+    buffer = io.BytesIO()
+    if fmt == "TIFF":
+        import tifffile
+
+        tifffile.imwrite(buffer, rgb())
+    else:
+        Image.fromarray(rgb()).save(buffer, format=fmt, **({"quality": 90} if fmt == "JPEG" else {}))
+    return buffer.getvalue()
+
+
+def flipped(data: bytes, offset: int) -> bytes:
+    out = bytearray(data)
+    out[offset] ^= 0xFF
+    return bytes(out)
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_claiming(width: int, height: int, complete: bool = True) -> bytes:
+    """A PNG whose header claims width x height RGB pixels, with a few bytes of pixel data (or, not `complete`,
+    none at all: the header alone)."""
+    header = PNG_SIGNATURE + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    if not complete:
+        return header
+    return header + _png_chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + _png_chunk(b"IEND", b"")
+
+
+@functools.lru_cache(maxsize=None)
+def png_bomb(side: int = 20000) -> bytes:
+    """A complete, valid 1-bit PNG of side x side pixels (400 Mpx at 20000): ~50 kB on disk, never a big array."""
+    compressor = zlib.compressobj(1)
+    rows = (b"\x00" * (1 + (side + 7) // 8)) * 500
+    parts = [compressor.compress(rows) for _ in range(side // 500)] + [compressor.flush()]
+    return (PNG_SIGNATURE + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0))
+            + _png_chunk(b"IDAT", b"".join(parts)) + _png_chunk(b"IEND", b""))
+
+
+def bmp_header_only(width: int, height: int) -> bytes:
+    """A BMP file and info header claiming width x height 24-bit pixels, and no pixel data."""
+    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 24, 0, 0, 2835, 2835, 0, 0)
+    return b"BM" + struct.pack("<IHHI", 14 + 40 + width * height * 3, 0, 0, 54) + info
+
+
+def jpeg_claiming(width: int, height: int) -> bytes:
+    """A small JPEG whose frame header (SOF0) is patched to claim width x height."""
+    data = bytearray(encoded("JPEG"))
+    sof = data.find(b"\xff\xc0")
+    data[sof + 5:sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+def tiff_claiming(width: int, height: int) -> bytes:
+    """A small TIFF whose ImageWidth / ImageLength tags are patched to claim width x height."""
+    import tifffile
+
+    buffer = io.BytesIO()
+    tifffile.imwrite(buffer, np.zeros((32, 32), np.uint8))
+    data = bytearray(buffer.getvalue())
+    with tifffile.TiffFile(io.BytesIO(bytes(data))) as tif:
+        tags = tif.pages[0].tags
+        for name, value in (("ImageWidth", width), ("ImageLength", height)):
+            tag = tags[name]
+            fmt = "<H" if tag.dtype == 3 else "<I"
+            data[tag.valueoffset:tag.valueoffset + struct.calcsize(fmt)] = struct.pack(fmt, value)
+    return bytes(data)
+
+
+def tiff_bytes(array: np.ndarray, **kwargs) -> bytes:
+    import tifffile
+
+    buffer = io.BytesIO()
+    tifffile.imwrite(buffer, array, **kwargs)
+    return buffer.getvalue()
+
+
+def image_bytes(array: np.ndarray, fmt: str = "PNG", **kwargs) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format=fmt, **kwargs)
+    return buffer.getvalue()
+
+
+def zip_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("image.png", b"not really")
+    return buffer.getvalue()
+
+
+def npy_bytes() -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, rgb(8, 8))
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class BadFile:
+    """A broken file: its name (with the suffix that makes it look like an image), its bytes, the problem."""
+
+    name: str
+    data: Callable[[], bytes]
+    problem: str
+    mode: int | None = None
+
+    def write(self, folder: Path, stem: str | None = None) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / (self.name if stem is None else stem + Path(self.name).suffix)
+        path.write_bytes(self.data())
+        if self.mode is not None:
+            path.chmod(self.mode)
+        return path
+
+
+def _cuts(fmt: str, ext: str, offsets: Sequence[int | float]) -> list[BadFile]:
+    out = []
+    for offset in offsets:
+        def data(fmt=fmt, offset=offset) -> bytes:
+            full = encoded(fmt)
+            cut = int(len(full) * offset) if isinstance(offset, float) else offset
+            return full[:cut]
+        label = f"{round(offset * 100)}pct" if isinstance(offset, float) else f"{offset:05d}"
+        out.append(BadFile(f"{fmt.lower()}_cut_{label}.{ext}", data, DECODE_PROBLEM))
+    return out
+
+
+def _flips(fmt: str, ext: str, offsets: Sequence[int | float]) -> list[BadFile]:
+    out = []
+    for offset in offsets:
+        def data(fmt=fmt, offset=offset) -> bytes:
+            full = encoded(fmt)
+            return flipped(full, int(len(full) * offset) if isinstance(offset, float) else offset)
+        label = f"{round(offset * 100)}pct" if isinstance(offset, float) else f"{offset:05d}"
+        out.append(BadFile(f"{fmt.lower()}_flip_{label}.{ext}", data, DECODE_PROBLEM))
+    return out
+
+
+def _jpeg_marker_flips() -> list[BadFile]:
+    """Flipped bytes in the JPEG quantisation, frame, Huffman and scan headers (flips inside the entropy-coded
+    data decode to plausible garbage that no reader can tell from an image, so they are not in the corpus)."""
+    out = []
+    for marker, name, deltas in ((b"\xff\xdb", "dqt", (1, 2, 3, 4)), (b"\xff\xc0", "sof", (1, 2, 3, 4)),
+                                 (b"\xff\xc4", "dht", (1, 3, 5, 7)), (b"\xff\xda", "sos", (1, 3, 5, 7))):
+        for delta in deltas:
+            def data(marker=marker, delta=delta) -> bytes:
+                full = encoded("JPEG")
+                return flipped(full, full.find(marker) + delta)
+            out.append(BadFile(f"jpeg_flip_{name}{delta}.jpg", data, DECODE_PROBLEM))
+    return out
+
+
+def _magic_swaps() -> list[BadFile]:
+    """The right body behind another format's signature."""
+    jpeg_soi = b"\xff\xd8\xff\xe0"
+    return [
+        BadFile("png_magic_jpeg.png", lambda: jpeg_soi + encoded("PNG")[4:], DECODE_PROBLEM),
+        BadFile("jpeg_magic_png.jpg", lambda: PNG_SIGNATURE + encoded("JPEG")[8:], DECODE_PROBLEM),
+        BadFile("tiff_magic_bmp.tif", lambda: b"BM" + encoded("TIFF")[2:], DECODE_PROBLEM),
+        BadFile("bmp_magic_tiff.bmp", lambda: b"II*\x00" + encoded("BMP")[4:], DECODE_PROBLEM),
+        BadFile("png_signature_only.png", lambda: PNG_SIGNATURE, DECODE_PROBLEM),
+        BadFile("jpeg_soi_only.jpg", lambda: b"\xff\xd8", DECODE_PROBLEM),
+        BadFile("tiff_magic_only.tiff", lambda: b"II*\x00", DECODE_PROBLEM),
+    ]
+
+
+def _not_images() -> list[BadFile]:
+    problem = "not a readable image|corrupt or truncated"
+    return [
+        BadFile("text.png", lambda: b"hello, I am a text file with an image name\n", problem),
+        BadFile("notes.jpg", lambda: "patient notes: ünïcode ✓\n".encode(), problem),
+        BadFile("data.json.png", lambda: json.dumps({"image": [[1, 2], [3, 4]]}).encode(), problem),
+        BadFile("archive.png", zip_bytes, problem),
+        BadFile("archive.tif", zip_bytes, problem),
+        BadFile("script.png", lambda: b"#!/bin/sh\necho 'I should never run'\n", problem, mode=0o755),
+        BadFile("page.bmp", lambda: b"<!doctype html><html><body>404</body></html>\n", problem),
+        BadFile("doc.tif", lambda: b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", problem),
+        BadFile("array.png", npy_bytes, problem),
+        BadFile("program.jpeg", lambda: b"\x7fELF\x02\x01\x01" + b"\x00" * 57, problem),
+        BadFile("random.png", lambda: np.random.default_rng(3).bytes(4096), problem),
+        BadFile("random.tif", lambda: np.random.default_rng(4).bytes(4096), problem),
+    ]
+
+
+def _zero_bytes() -> list[BadFile]:
+    return [BadFile(f"empty.{ext}", lambda: b"", "empty file (0 bytes)")
+            for ext in ("png", "jpg", "jpeg", "tif", "tiff", "bmp")]
+
+
+def _bombs() -> list[BadFile]:
+    return [
+        BadFile("bomb_claim.png", lambda: png_claiming(20000, 20000), "too large"),
+        BadFile("bomb_header_only.png", lambda: png_claiming(20000, 20000, complete=False), DECODE_PROBLEM),
+        BadFile("bomb_1bit_20000.png", png_bomb, "too large"),
+        BadFile("bomb_wide.png", lambda: png_claiming(400000, 200), "too large"),
+        BadFile("bomb_header_only.bmp", lambda: bmp_header_only(20000, 20000), "too large"),
+        BadFile("bomb_sof.jpg", lambda: jpeg_claiming(20000, 20000), "too large"),
+        BadFile("bomb_tags.tif", lambda: tiff_claiming(20000, 20000), "too large"),
+    ]
+
+
+def _tiny() -> list[BadFile]:
+    return [
+        BadFile("one_pixel.png", lambda: image_bytes(rgb(1, 1)), "too small"),
+        BadFile("one_pixel.tif", lambda: tiff_bytes(np.zeros((1, 1), np.uint8)), "too small"),
+        BadFile("one_pixel.jpg", lambda: image_bytes(rgb(1, 1), "JPEG"), "too small"),
+        BadFile("one_row.png", lambda: image_bytes(rgb(1, 64)), "too small"),
+        BadFile("one_column.bmp", lambda: image_bytes(rgb(64, 1), "BMP"), "too small"),
+        BadFile("zero_size.png", lambda: png_claiming(0, 0), DECODE_PROBLEM + "|no pixels"),
+    ]
+
+
+def _tiff_channels() -> list[BadFile]:
+    """Channel counts a 2D segmentation model cannot take. Accepted, and documented in docs/errors.md: grey and
+    RGB, each optionally with one alpha channel (dropped); refused: 2 or 4 channels whose extra channel is not
+    alpha, 5 or more, CMYK, stacks and volumes."""
+    z = functools.partial(np.zeros, dtype=np.uint8)
+    contig = {"photometric": "minisblack", "planarconfig": "contig"}
+    return [
+        BadFile("two_channels.tif", lambda: tiff_bytes(z((32, 32, 2)), **contig), "2 channels"),
+        BadFile("two_planes.tif", lambda: tiff_bytes(z((2, 32, 32)), photometric="minisblack",
+                                                     planarconfig="separate"), "2 channels"),
+        BadFile("four_grey_channels.tif", lambda: tiff_bytes(z((32, 32, 4)), **contig), "4 channels"),
+        BadFile("rgb_plus_unspecified.tif", lambda: tiff_bytes(z((32, 32, 4)), photometric="rgb",
+                                                               extrasamples=["unspecified"]), "not alpha"),
+        BadFile("five_channels.tif", lambda: tiff_bytes(z((32, 32, 5)), **contig), "5 channels"),
+        BadFile("five_planes.tif", lambda: tiff_bytes(z((5, 32, 32)), photometric="minisblack",
+                                                      planarconfig="separate"), "5 channels"),
+        BadFile("rgb_plus_two.tif", lambda: tiff_bytes(z((32, 32, 5)), photometric="rgb"), "5 channels"),
+        BadFile("eight_channels.tiff", lambda: tiff_bytes(z((32, 32, 8)), **contig), "8 channels"),
+        BadFile("cmyk.tif", lambda: tiff_bytes(z((32, 32, 4)), photometric="separated"), "CMYK"),
+        BadFile("stack_10_pages.tif", lambda: tiff_bytes(z((10, 32, 32))), "stack of 10"),
+        BadFile("volume_3x10.tif", lambda: tiff_bytes(z((3, 10, 32, 32))), "stack of"),
+        BadFile("five_default.tif", lambda: tiff_bytes(z((32, 32, 5))), "stack of"),
+        BadFile("float_nan.tif", lambda: tiff_bytes(np.full((32, 32), np.nan, np.float32)), "NaN"),
+        BadFile("float_inf.tif", lambda: tiff_bytes(np.full((32, 32), np.inf, np.float32)), "infinite"),
+        BadFile("complex.tif", lambda: tiff_bytes(np.zeros((32, 32), np.complex64)), "pixel type"),
+    ]
+
+
+@functools.lru_cache(maxsize=None)
+def bad_images() -> tuple[BadFile, ...]:
+    """Every broken image file of the corpus (names are unique)."""
+    files = [
+        *_cuts("PNG", "png", (8, 16, 24, 33, 50, 100, 0.25, 0.5, 0.75)),
+        *_flips("PNG", "png", (0, 1, 2, 3, 10, 20, 30, 60, 100, 1 / 3, 0.5, 2 / 3)),
+        *_cuts("JPEG", "jpg", (4, 8, 16, 50, 100, 0.25, 0.5, 0.75, 0.99)),
+        *_flips("JPEG", "jpg", (0, 1, 2, 3)),
+        *_jpeg_marker_flips(),
+        *_cuts("TIFF", "tif", (4, 8, 12, 50, 100, 200, 0.5, 0.999)),
+        *_flips("TIFF", "tif", (0, 1, 2, 3, 10, 20, 30)),
+        *_cuts("BMP", "bmp", (16, 24, 50, 100, 0.25, 0.5, 0.999)),
+        *_flips("BMP", "bmp", (0, 1, 10, 20, 30)),
+        *_magic_swaps(), *_not_images(), *_zero_bytes(), *_bombs(), *_tiny(), *_tiff_channels(),
+    ]
+    names = [f.name for f in files]
+    assert len(set(names)) == len(names), "duplicate names in the corpus"
+    return tuple(files)
+
+
+def representative(files: Sequence[BadFile], every: int = 3) -> list[BadFile]:
+    """A spread-out subset (every `every`-th file), for commands that go through the same reader as a command
+    already given the whole set."""
+    return [f for i, f in enumerate(files) if i % every == 0]
+
+
+# ---- masks ----------------------------------------------------------------------------------------------------
+
+def _mask(values: Sequence[int], dtype=np.uint8, size=(32, 32)) -> np.ndarray:
+    """A mask of `size` whose bands take each of `values`."""
+    mask = np.zeros(size, dtype)
+    bands = np.array_split(np.arange(size[0]), len(values))
+    for value, rows in zip(values, bands):
+        mask[rows] = value
+    return mask
+
+
+def _colour_mask(colours: Sequence[Sequence[int]]) -> np.ndarray:
+    mask = np.zeros((32, 32, 3), np.uint8)
+    for colour, rows in zip(colours, np.array_split(np.arange(32), len(colours))):
+        mask[rows] = colour
+    return mask
+
+
+def _jpeg_mask() -> bytes:
+    mask = np.zeros((32, 32), np.uint8)
+    mask[8:24, 5:20] = 255
+    return image_bytes(mask, "JPEG", quality=40)
+
+
+@functools.lru_cache(maxsize=None)
+def bad_masks() -> tuple[BadFile, ...]:
+    """Masks of a binary dataset (one foreground class) that are broken or ambiguous; the image beside each is a
+    valid 32 x 32 RGB image."""
+    binary = "binary mask expected"
+    z = functools.partial(np.zeros, dtype=np.uint8)
+    return (
+        BadFile("values_0_7_255.png", lambda: image_bytes(_mask([0, 7, 255])), binary),
+        BadFile("values_1_2.png", lambda: image_bytes(_mask([1, 2])), binary),
+        BadFile("values_0_1_2.png", lambda: image_bytes(_mask([0, 1, 2])), binary),
+        BadFile("values_0_100_200_255.png", lambda: image_bytes(_mask([0, 100, 200, 255])), binary),
+        BadFile("u16_0_300_65535.png", lambda: image_bytes(_mask([0, 300, 65535], np.uint16)), binary),
+        BadFile("u16_0_1_2.tif", lambda: tiff_bytes(_mask([0, 1, 2], np.uint16)), binary),
+        BadFile("u16_0_1000_2000.png", lambda: image_bytes(_mask([0, 1000, 2000], np.uint16)), binary),
+        BadFile("u16_5_9.tif", lambda: tiff_bytes(_mask([5, 9], np.uint16)), binary),
+        BadFile("float_0_half_1.tif", lambda: tiff_bytes(_mask([0, 0.5, 1], np.float32)), binary),
+        BadFile("float_nan.tif", lambda: tiff_bytes(np.full((32, 32), np.nan, np.float32)), "NaN"),
+        BadFile("jpeg_noisy.jpg", _jpeg_mask, "binary mask expected"),
+        BadFile("rgb_many_colours.png", lambda: image_bytes(rgb(32, 32, seed=5)), "colour mask with"),
+        BadFile("rgb_red_green.png", lambda: image_bytes(_colour_mask([(255, 0, 0), (0, 255, 0)])), "colour mask"),
+        BadFile("rgb_three_colours.png",
+                lambda: image_bytes(_colour_mask([(0, 0, 0), (255, 0, 0), (0, 0, 255)])), "colour mask with 3"),
+        BadFile("four_grey_channels.tif", lambda: tiff_bytes(z((32, 32, 4)), photometric="minisblack",
+                                                             planarconfig="contig"), "4 channels"),
+        BadFile("five_channels.tif", lambda: tiff_bytes(z((32, 32, 5)), photometric="minisblack",
+                                                        planarconfig="contig"), "5 channels"),
+        BadFile("stack.tif", lambda: tiff_bytes(z((6, 32, 32))), "stack of 6"),
+        BadFile("smaller.png", lambda: image_bytes(_mask([0, 255], size=(31, 32))), "mask is 32x31 but image"),
+        BadFile("wider.png", lambda: image_bytes(_mask([0, 255], size=(32, 40))), "mask is 40x32 but image"),
+        BadFile("transposed.png", lambda: image_bytes(_mask([0, 255], size=(64, 16))), "mask is 16x64 but image"),
+        BadFile("double.png", lambda: image_bytes(_mask([0, 255], size=(64, 64))), "mask is 64x64 but image"),
+        BadFile("one_pixel.png", lambda: image_bytes(z((1, 1))), "mask is 1x1 but image"),
+        BadFile("truncated.png", lambda: image_bytes(_mask([0, 255]))[:60], DECODE_PROBLEM),
+        BadFile("flipped.png", lambda: flipped(image_bytes(_mask([0, 255])), 12), DECODE_PROBLEM),
+        BadFile("empty.png", lambda: b"", "empty file"),
+        BadFile("text.png", lambda: b"0 0 255 255\n", "not a readable image"),
+        BadFile("bomb.png", lambda: png_claiming(20000, 20000), "too large"),
+    )
+
+
+# ---- dataset folders ------------------------------------------------------------------------------------------
+
+def dataset(root: Path, count: int = 3, mask_scale: int = 255) -> Path:
+    """A valid dataset of `count` RGB 32 x 32 images (stems case000...). With at most 5 stems the seed-0
+    80/10/10 split puts every stem in train, so `train` decodes every file."""
+    return make_folder(root, count=count, size=(32, 32), mask_scale=mask_scale)
+
+
+def add_sample(root: Path, stem: str, image: bytes | None = None, mask: bytes | None = None,
+               image_ext: str = ".png", mask_ext: str = ".png") -> None:
+    """Add `stem` to a dataset: a valid 32 x 32 image and 0/255 mask unless bytes are given."""
+    (root / "images").mkdir(parents=True, exist_ok=True)
+    (root / "masks").mkdir(exist_ok=True)
+    (root / "images" / f"{stem}{image_ext}").write_bytes(image if image is not None else image_bytes(rgb(32, 32)))
+    (root / "masks" / f"{stem}{mask_ext}").write_bytes(mask if mask is not None else image_bytes(_mask([0, 255])))
+
+
+def train_argv(case_dir: Path, data: Path | str, *extra: str, epochs: bool = True, size: bool = True) -> list[str]:
+    argv = ["train", "--data", str(data), "--output", str(case_dir / "runs"), "--name", "run", "--no-progress",
+            "--set", "tensorboard=false", "--model", "mininet"]
+    argv += ["--epochs", "1"] if epochs else []
+    argv += ["--size", "32"] if size else []
+    return argv + list(extra)
+
+
+def evaluate_argv(case_dir: Path, env: Env, data: Path | str, *extra: str, weights: Path | None = None) -> list[str]:
+    return ["evaluate", "--weights", str(weights or env.weights), "--data", str(data), "--output",
+            str(case_dir / "eval"), "--no-progress", "--no-hd95", *extra]
+
+
+def predict_argv(case_dir: Path, env: Env, inputs: Path | str, *extra: str, weights: Path | None = None) -> list[str]:
+    return ["predict", "--weights", str(weights or env.weights), "--input", str(inputs), "--output",
+            str(case_dir / "out"), "--no-progress", *extra]
+
+
+def absent(*relative: str) -> Callable[[Path], None]:
+    def check(case_dir: Path) -> None:
+        for rel in relative:
+            assert not (case_dir / rel).exists(), f"{rel} should not exist"
+    return check
+
+
+def present(*relative: str, absent_too: Sequence[str] = ()) -> Callable[[Path], None]:
+    def check(case_dir: Path) -> None:
+        for rel in relative:
+            assert (case_dir / rel).exists(), f"{rel} should exist"
+        for rel in absent_too:
+            assert not (case_dir / rel).exists(), f"{rel} should not exist"
+    return check
+
+
+def _chmod_000(path: Path) -> Path:
+    path.chmod(0)
+    return path
+
+
+def _slug(name: str) -> str:
+    return name.replace(".", "-")
+
+
+# ---- train: dataset folders, configs, overrides, flags ---------------------------------------------------------
+
+def _train_bad_image(bad: BadFile) -> Case:
+    def build(case_dir: Path, env: Env) -> list[str]:
+        data = dataset(case_dir / "ds")
+        stem = Path(bad.name).stem
+        bad.write(data / "images")
+        add_sample_mask(data, stem)
+        return train_argv(case_dir, data)
+    return Case(f"train/image/{_slug(bad.name)}", build, (bad.name, bad.problem))
+
+
+def add_sample_mask(root: Path, stem: str) -> None:
+    (root / "masks" / f"{stem}.png").write_bytes(image_bytes(_mask([0, 255])))
+
+
+def _train_bad_mask(bad: BadFile) -> Case:
+    def build(case_dir: Path, env: Env) -> list[str]:
+        data = dataset(case_dir / "ds")
+        stem = Path(bad.name).stem
+        (data / "images" / f"{stem}.png").write_bytes(image_bytes(rgb(32, 32)))
+        bad.write(data / "masks")
+        return train_argv(case_dir, data)
+    return Case(f"train/mask/{_slug(bad.name)}", build, (bad.name, bad.problem))
+
+
+def _data_case(name: str, make: Callable[[Path], None], fragments: tuple[str, ...], *extra: str,
+               outcome: str = ERROR, skip: str | None = None, check: Callable[[Path], None] | None = None) -> Case:
+    """A train case on a valid 3-image dataset folder `ds` that `make(ds)` then breaks."""
+    def build(case_dir: Path, env: Env) -> list[str]:
+        data = dataset(case_dir / "ds")
+        make(data)
+        return train_argv(case_dir, data, *extra)
+    return Case(f"train/data/{name}", build, fragments, outcome, check=check, skip=skip,
+                keeps_outputs=outcome == WARNING)
+
+
+def _rm(rel: str) -> Callable[[Path], None]:
+    def make(data: Path) -> None:
+        target = data / rel
+        shutil.rmtree(target) if target.is_dir() else target.unlink()
+    return make
+
+
+def _write(rel: str, data: bytes | str) -> Callable[[Path], None]:
+    def make(root: Path) -> None:
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data.encode() if isinstance(data, str) else data)
+    return make
+
+
+def _all(*makers: Callable[[Path], None]) -> Callable[[Path], None]:
+    def make(root: Path) -> None:
+        for maker in makers:
+            maker(root)
+    return make
+
+
+def _symlink(rel: str, target: str) -> Callable[[Path], None]:
+    def make(root: Path) -> None:
+        (root / rel).symlink_to(root / target)
+    return make
+
+
+def _mkdir(rel: str) -> Callable[[Path], None]:
+    def make(root: Path) -> None:
+        (root / rel).mkdir(parents=True)
+    return make
+
+
+def _fifo(rel: str) -> Callable[[Path], None]:
+    def make(root: Path) -> None:
+        os.mkfifo(root / rel)
+    return make
+
+
+def _multiclass(values_of_bad: Sequence[int]) -> Callable[[Path], None]:
+    """Three classes (classes.json), class-index masks; the mask of stem `bad` holds `values_of_bad`."""
+    def make(root: Path) -> None:
+        (root / "classes.json").write_text(json.dumps({"0": "background", "1": "tumour", "2": "stroma"}))
+        for mask in (root / "masks").glob("*.png"):
+            mask.write_bytes(image_bytes(_mask([0, 1, 2])))
+        add_sample(root, "bad", mask=image_bytes(_mask(values_of_bad)))
+    return make
+
+
+def _palette_with_unknown_colour(root: Path) -> None:
+    (root / "classes.json").write_text(json.dumps({
+        "0": {"name": "background", "color": [0, 0, 0]}, "1": {"name": "lesion", "color": [255, 0, 0]},
+        "2": {"name": "skin", "color": [0, 255, 0]}}))
+    for mask in (root / "masks").glob("*.png"):
+        mask.write_bytes(image_bytes(_colour_mask([(0, 0, 0), (255, 0, 0), (0, 255, 0)])))
+    add_sample(root, "bad", mask=image_bytes(_colour_mask([(0, 0, 0), (255, 0, 0), (0, 0, 255)])))
+
+
+def _fov(make_bad: Callable[[Path], None]) -> Callable[[Path], None]:
+    """Valid field-of-view masks for every stem, then `make_bad`."""
+    def make(root: Path) -> None:
+        (root / "fov").mkdir()
+        for image in (root / "images").glob("*.png"):
+            (root / "fov" / image.name).write_bytes(image_bytes(_mask([0, 255])))
+        make_bad(root)
+    return make
+
+
+def train_data_cases() -> list[Case]:
+    cases = [_train_bad_image(bad) for bad in representative(bad_images(), 3)]
+    cases += [_train_bad_mask(bad) for bad in bad_masks()]
+    d = _data_case
+    cases += [
+        # the folder itself
+        Case("train/data/missing-folder", lambda c, e: train_argv(c, c / "nowhere"),
+             ("nowhere", "dataset folder not found")),
+        Case("train/data/file-not-folder", lambda c, e: _write("data.zip", zip_bytes())(c)
+             or train_argv(c, c / "data.zip"), ("data.zip", "not a folder")),
+        d("no-images-folder", _rm("images"), ("ds", "no images/ folder")),
+        d("empty-images-folder", _all(_rm("images"), _mkdir("images")), ("images", "no image files")),
+        d("images-only-text", _all(_rm("images"), _write("images/readme.txt", "x")), ("images", "no image files")),
+        d("no-masks-folder", _rm("masks"), ("ds", "no masks/ folder")),
+        d("empty-masks-folder", _all(_rm("masks"), _mkdir("masks")), ("case000.png", "no mask in")),
+        # pairing by stem
+        d("image-without-mask", _rm("masks/case001.png"), ("case001.png", "no mask in", "--skip-unpaired")),
+        d("mask-without-image", _rm("images/case002.png"), ("case002.png", "no image in", "--skip-unpaired")),
+        d("mask-name-typo", _all(_rm("masks/case001.png"), _write("masks/case01.png", image_bytes(_mask([0, 1])))),
+          ("case001.png", "no mask in")),
+        d("image-without-mask-skipped", _rm("masks/case001.png"), ("case001.png", "skipping 1 unpaired"),
+          "--skip-unpaired", outcome=WARNING, check=present("runs/run/best/model.safetensors")),
+        d("mask-without-image-skipped", _rm("images/case002.png"), ("case002.png", "no image in"),
+          "--skip-unpaired", outcome=WARNING, check=present("runs/run/best/model.safetensors")),
+        d("nothing-paired-skipped", _all(_rm("masks"), _mkdir("masks"), _write("masks/other.png",
+                                                                              image_bytes(_mask([0, 1])))),
+          ("ds", "no image has a mask"), "--skip-unpaired"),
+        d("two-files-one-stem", _write("images/case001.jpg", image_bytes(rgb(32, 32), "JPEG")),
+          ("case001", "two files share the stem")),
+        d("folder-named-like-image", _mkdir("images/extra.png"), ("extra.png", "is a folder")),
+        d("folder-named-like-mask", _mkdir("masks/case001.tif"), ("case001.tif", "is a folder")),
+        d("broken-symlink-image", _symlink("images/link.png", "images/gone.png"),
+          ("link.png", "broken symbolic link")),
+        d("broken-symlink-mask", _all(_rm("masks/case000.png"), _symlink("masks/case000.png", "nowhere.png")),
+          ("case000.png", "broken symbolic link")),
+        d("fifo-named-like-image", _fifo("images/pipe.png"), ("pipe.png", "not a regular file")),
+        d("unreadable-image", lambda r: _chmod_000(r / "images" / "case001.png"), ("case001.png", "permission"),
+          skip=ROOT_SKIP if IS_ROOT else None),
+        d("unreadable-mask", lambda r: _chmod_000(r / "masks" / "case002.png"), ("case002.png", "permission"),
+          skip=ROOT_SKIP if IS_ROOT else None),
+        d("unreadable-images-folder", lambda r: _chmod_000(r / "images"), ("images", "permission"),
+          skip=ROOT_SKIP if IS_ROOT else None),
+        # split.json
+        d("split-not-json", _write("split.json", "{train: [case000"), ("split.json", "not a readable JSON")),
+        d("split-empty-file", _write("split.json", ""), ("split.json", "not a readable JSON")),
+        d("split-not-utf8", _write("split.json", b'{"train": ["\xff\xfe"]}'), ("split.json", "not a readable JSON")),
+        d("split-is-list", _write("split.json", '["case000", "case001"]'), ("split.json", "\"train\" list")),
+        d("split-no-train", _write("split.json", '{"test": ["case000"]}'), ("split.json", "\"train\" list")),
+        d("split-train-string", _write("split.json", '{"train": "case000", "test": []}'),
+          ("split.json", "\"train\" must be a list")),
+        d("split-train-numbers", _write("split.json", '{"train": [0, 1], "test": []}'),
+          ("split.json", "\"train\" must be a list of file stems")),
+        d("split-unknown-stems", _write("split.json", '{"train": ["case000", "ghost7"], "test": ["case001"]}'),
+          ("split.json", "not in", "ghost7")),
+        d("split-stem-twice", _write("split.json", '{"train": ["case000", "case001"], "test": ["case001"]}'),
+          ("split.json", "case001", "both")),
+        d("split-empty-train", _write("split.json", '{"train": [], "test": ["case000"]}'),
+          ("ds", "train split is empty")),
+        Case("train/data/split-file-missing", lambda c, e: train_argv(c, dataset(c / "ds"), "--split-file",
+                                                                      str(c / "nosplit.json")),
+             ("nosplit.json", "split file not found")),
+        Case("train/data/split-file-is-folder", lambda c, e: (c / "split.json").mkdir()
+             or train_argv(c, dataset(c / "ds"), "--split-file", str(c / "split.json")), ("split.json",),
+             outcome=REFUSED),
+        # classes.json
+        d("classes-not-json", _write("classes.json", "{0: background"), ("classes.json", "not a JSON object")),
+        d("classes-empty-file", _write("classes.json", ""), ("classes.json", "not a JSON object")),
+        d("classes-list", _write("classes.json", '["background", "lesion"]'), ("classes.json", "not a JSON object")),
+        d("classes-null", _write("classes.json", "null"), ("classes.json", "not a JSON object")),
+        d("classes-key-not-int", _write("classes.json", '{"bg": "background", "fg": "lesion"}'),
+          ("classes.json", "not a JSON object")),
+        d("classes-gap", _write("classes.json", '{"0": "background", "2": "lesion"}'),
+          ("classes.json", "class indices must be 0..C-1")),
+        d("classes-one-class", _write("classes.json", '{"0": "background"}'), ("classes.json", "C >= 2")),
+        d("classes-no-name", _write("classes.json", '{"0": {"color": [0, 0, 0]}, "1": {"color": [9, 9, 9]}}'),
+          ("classes.json", "needs a name")),
+        d("classes-bad-colour", _write("classes.json", '{"0": {"name": "bg", "color": "black"}, '
+                                                       '"1": {"name": "fg", "color": [255, 0, 0]}}'),
+          ("classes.json", "color", "black")),
+        d("classes-colour-out-of-range", _write("classes.json", '{"0": {"name": "bg", "color": [0, 0, 0]}, '
+                                                                '"1": {"name": "fg", "color": [256, 0, 0]}}'),
+          ("classes.json", "color", "256")),
+        d("classes-not-utf8", _write("classes.json", b'{"0": "\xff", "1": "x"}'), ("classes.json", "not a JSON")),
+        # class-index masks
+        d("class-value-too-high", _multiclass([0, 1, 3]), ("bad.png", "for 3 classes", "{0, 1, 3}")),
+        d("class-value-255", _multiclass([0, 255]), ("bad.png", "for 3 classes", "255")),
+        d("class-values-far", _multiclass([0, 5, 9]), ("bad.png", "for 3 classes", "9")),
+        d("num-classes-flag-too-small", _all(_rm("masks/case000.png"),
+                                             _write("masks/case000.png", image_bytes(_mask([0, 1, 2, 3])))),
+          ("case000.png", "for 3 classes"), "--num-classes", "3"),
+        d("palette-unknown-colour", _palette_with_unknown_colour, ("bad.png", "not in the class palette")),
+        # field of view
+        d("fov-missing-one", _fov(_rm("fov/case001.png")), ("fov", "no field-of-view mask for", "case001")),
+        d("fov-wrong-size", _fov(_write("fov/case002.png", image_bytes(_mask([0, 255], size=(16, 16))))),
+          ("case002.png", "field-of-view mask size differs")),
+        d("fov-corrupt", _fov(_write("fov/case000.png", b"\x89PNG\r\n\x1a\n...")), ("case000.png",)),
+    ]
+    return cases
+
+
+def SAFE_FLAGS(case_dir: Path, env: Env) -> list[str]:  # noqa: N802
+    """Flags that keep a config wrongly accepted to one tiny epoch (they do not hide what is under test)."""
+    return ["--data", str(env.tiny_data), "--epochs", "1", "--size", "32", "--output", str(case_dir / "runs"),
+            "--no-progress", "--set", "tensorboard=false"]
+
+
+BASE_CONFIG = {"model": "mininet", "epochs": 1, "input": {"size": 32}, "tensorboard": False, "progress": False}
+
+
+def _config_case(name: str, text: str | bytes | dict, fragments: tuple[str, ...],
+                 check: Callable[[Path], None] | None = None) -> Case:
+    """train --config config.yaml: `text` as is, or a dict merged over a small valid config (so that a value
+    wrongly accepted trains one tiny epoch instead of a long run)."""
+    def build(case_dir: Path, env: Env) -> list[str]:
+        import yaml
+
+        path = case_dir / "config.yaml"
+        if isinstance(text, dict):
+            config = {**BASE_CONFIG, "data": str(env.tiny_data), "output": str(case_dir / "runs")}
+            for key, value in text.items():
+                if isinstance(value, dict) and isinstance(config.get(key), dict):
+                    config[key] = {**config[key], **value}
+                else:
+                    config[key] = value
+            path.write_text(yaml.safe_dump(config))
+            return ["train", "--config", str(path), "--no-progress"]
+        path.write_bytes(text.encode() if isinstance(text, str) else text)
+        return ["train", "--config", str(path), *SAFE_FLAGS(case_dir, env)]
+    return Case(f"train/config/{name}", build, fragments, check=check)
+
+
+def _marker_absent(name: str) -> Callable[[Path], None]:
+    def check(case_dir: Path) -> None:
+        assert not (case_dir / name).exists(), f"the payload ran: {name} was created"
+    return check
+
+
+def _yaml_payload_case() -> Case:
+    def build(case_dir: Path, env: Env) -> list[str]:
+        path = case_dir / "config.yaml"
+        path.write_text(f"model: mininet\nepochs: !!python/object/apply:os.system ['touch {case_dir / 'PWNED'}']\n")
+        return ["train", "--config", str(path), *SAFE_FLAGS(case_dir, env)]
+    return Case("train/config/python-tag-payload", build, ("config.yaml", "invalid YAML"),
+                check=_marker_absent("PWNED"))
+
+
+def train_config_cases() -> list[Case]:
+    c = _config_case
+    f = "config.yaml"
+    return [
+        c("syntax-unclosed-list", "epochs: [1,\n", (f, "invalid YAML")),
+        c("syntax-bad-indent", "model: mininet\n  epochs: 3\n lr: 1\n", (f, "invalid YAML")),
+        c("syntax-tab-indent", "input:\n\tsize: 32\n", (f, "invalid YAML")),
+        c("syntax-unclosed-quote", "model: \"mininet\nepochs: 1\n", (f, "invalid YAML")),
+        c("syntax-duplicate-colon", "epochs: : 1\n", (f, "invalid YAML")),
+        c("empty-file", "", (f, "empty")),
+        c("only-comments", "# nothing here\n# at all\n", (f, "empty")),
+        c("not-utf8", b"model: mininet\nname: \xff\xfe\xfa\n", (f, "unreadable config")),
+        c("a-list", "- model: mininet\n- epochs: 3\n", (f, "must be a mapping", "list")),
+        c("a-string", "just some words\n", (f, "must be a mapping", "str")),
+        c("a-number", "42\n", (f, "must be a mapping", "int")),
+        c("epochs-word", {"epochs": "ten"}, (f, "epochs", "ten")),
+        c("epochs-negative", {"epochs": -3}, (f, "epochs", "-3")),
+        c("epochs-zero", {"epochs": 0}, (f, "epochs", "greater than or equal to 1")),
+        c("epochs-fraction", {"epochs": 2.5}, (f, "epochs", "2.5")),
+        c("epochs-null", {"epochs": None}, (f, "epochs")),
+        c("lr-zero", {"lr": 0}, (f, "lr", "greater than 0")),
+        c("lr-negative", {"lr": -0.1}, (f, "lr", "-0.1")),
+        c("lr-word", {"lr": "fast"}, (f, "lr", "fast")),
+        c("batch-size-zero", {"batch_size": 0}, (f, "batch_size")),
+        c("unknown-key", {"epocs": 3}, (f, "epocs", "Extra inputs are not permitted")),
+        c("unknown-nested-key", {"input": {"sizes": 32}}, (f, "input.sizes", "Extra inputs")),
+        c("size-not-multiple-of-16", {"input": {"size": 40}}, ("input.size", "(40, 40)", "multiples of 16")),
+        c("size-rectangle-not-multiple", {"input": {"size": [32, 50]}}, ("input.size", "multiples of 16")),
+        c("size-too-small", {"input": {"size": 8}}, (f, "input.size", "between 16 and 4096")),
+        c("size-too-large", {"input": {"size": 100000}}, (f, "input.size", "100000")),
+        c("size-word", {"input": {"size": "big"}}, (f, "input.size", "big")),
+        c("size-three-sides", {"input": {"size": [32, 32, 32]}}, (f, "input.size")),
+        c("input-not-mapping", {"input": 5}, (f, "input", "5")),
+        c("augment-a-list", {"augment": [1, 2]}, (f, "augment")),
+        c("mode-typo", {"input": {"mode": "patches"}}, (f, "input.mode", "patches")),
+        c("scale-zero", {"input": {"scale": 0}}, (f, "input.scale")),
+        c("in-channels-two", {"input": {"in_channels": 2}}, (f, "input.in_channels", "2")),
+        c("unknown-model", {"model": "unetx"}, (f, "model", "unetx")),
+        c("model-not-string", {"model": ["mininet"]}, (f, "model")),
+        c("model-kwargs-unknown", {"model_kwargs": {"widthz": 3}}, ("mininet", "model_kwargs", "widthz")),
+        c("model-kwargs-list", {"model_kwargs": [1, 2]}, (f, "model_kwargs")),
+        c("unknown-loss", {"loss": "focal_dice"}, ("focal_dice", "unknown loss")),
+        c("loss-for-other-kind", {"loss": "dice_ce"}, ("dice_ce", "num_classes=1")),
+        c("loss-kwargs-unknown", {"loss_kwargs": {"gamma": 2}}, ("loss", "gamma")),
+        c("schedule-typo", {"schedule": "cosin"}, (f, "schedule", "cosin")),
+        c("amp-typo", {"amp": "bf32"}, (f, "amp", "bf32")),
+        c("num-classes-zero", {"num_classes": 0}, (f, "num_classes", "0")),
+        c("num-classes-huge", {"num_classes": 1000}, (f, "num_classes", "1000")),
+        c("mask-threshold-negative", {"mask_threshold": -1}, (f, "mask_threshold")),
+        c("patience-negative", {"patience": -1}, (f, "patience")),
+        c("warmup-negative", {"warmup_epochs": -1}, (f, "warmup_epochs")),
+        c("threads-zero", {"threads": 0}, (f, "threads")),
+        c("skip-unpaired-word", {"skip_unpaired": "sometimes"}, (f, "skip_unpaired", "sometimes")),
+        c("device-unknown", {"device": "tpu"}, ("tpu", "unknown device")),
+        c("data-missing", {"data": "/nonexistent/dataset"}, ("/nonexistent/dataset", "not found")),
+        _yaml_payload_case(),
+        Case("train/config/missing-file", lambda cd, e: ["train", "--config", str(cd / "nope.yaml")],
+             ("nope.yaml", "config file not found")),
+        Case("train/config/is-a-folder", lambda cd, e: (cd / "conf.yaml").mkdir()
+             or ["train", "--config", str(cd / "conf.yaml")], ("conf.yaml",), outcome=REFUSED),
+    ]
+
+
+def _override_case(name: str, settings: Sequence[str], fragments: tuple[str, ...], epochs: bool = True,
+                   size: bool = True) -> Case:
+    def build(case_dir: Path, env: Env) -> list[str]:
+        extra = [arg for setting in settings for arg in ("--set", setting)]
+        return train_argv(case_dir, env.tiny_data, *extra, epochs=epochs, size=size)
+    return Case(f"train/set/{name}", build, fragments)
+
+
+def _flag_case(name: str, flags: Sequence[str], fragments: tuple[str, ...], outcome: str = ERROR,
+               skip: str | None = None, epochs: bool = True, size: bool = True) -> Case:
+    def build(case_dir: Path, env: Env) -> list[str]:
+        return train_argv(case_dir, env.tiny_data, *flags, epochs=epochs, size=size)
+    return Case(f"train/flag/{name}", build, fragments, outcome, skip=skip)
+
+
+def _cuda_skip() -> str | None:
+    import torch
+
+    return "a CUDA GPU is available here, so --device cuda is valid" if torch.cuda.is_available() else None
+
+
+def _existing_run(overwrite: bool) -> Case:
+    """A run folder with results already exists: without --overwrite it is refused; with --overwrite and bad
+    data, the old run must survive the failed start (never lose work)."""
+    def build(case_dir: Path, env: Env) -> list[str]:
+        run = case_dir / "runs" / "run"
+        run.mkdir(parents=True)
+        (run / "metrics.csv").write_text("epoch,train_loss\n1,0.5\n")
+        if not overwrite:
+            return train_argv(case_dir, env.tiny_data)
+        data = dataset(case_dir / "ds")
+        (data / "masks" / "case001.png").write_bytes(b"")
+        return train_argv(case_dir, data, "--overwrite")
+    fragments = ("case001.png", "empty file") if overwrite else ("run", "run folder exists", "--overwrite")
+    return Case(f"train/flag/existing-run{'-overwrite-bad-data' if overwrite else ''}", build, fragments,
+                check=present("runs/run/metrics.csv"))
+
+
+def train_flag_cases() -> list[Case]:
+    s, fl = _override_case, _flag_case
+    return [
+        s("no-equals", ["epochs"], ("epochs", "key=value")),
+        s("empty-key", ["=5"], ("=5", "key=value")),
+        s("unknown-key", ["epochz=3"], ("epochz", "Extra inputs")),
+        s("unknown-section", ["optimizer.lr=0.1"], ("optimizer", "Extra inputs")),
+        s("epochs-word", ["epochs=many"], ("epochs", "many"), epochs=False),
+        s("epochs-negative", ["epochs=-1"], ("epochs", "-1"), epochs=False),
+        s("lr-zero", ["lr=0"], ("lr", "greater than 0")),
+        s("lr-list", ["lr=[1, 2]"], ("lr",)),
+        s("size-odd", ["input.size=17"], ("input.size", "multiples of 16"), size=False),
+        s("mode-typo", ["input.mode=tiles"], ("input.mode", "tiles")),
+        s("section-as-value", ["input=3"], ("input", "not a section")),
+        s("section-as-value-alone", ["input=3"], ("input", "3"), size=False),
+        s("value-into-scalar", ["epochs.max=3"], ("epochs",), epochs=False),
+        s("bool-word", ["augment.elastic=maybe"], ("augment.elastic", "maybe")),
+        s("augment-probability", ["augment.affine_p=1.5"], ("augment.affine_p", "1.5")),
+        s("broken-yaml-value", ["model_kwargs={a: [1"], ("model_kwargs",)),
+        s("device-unknown", ["device=tpu"], ("tpu", "unknown device")),
+        fl("epochs-zero", ["--epochs", "0"], ("epochs", "greater than or equal to 1"), epochs=False),
+        fl("epochs-negative", ["--epochs", "-3"], ("epochs", "-3"), epochs=False),
+        fl("epochs-word", ["--epochs", "three"], ("three",), REFUSED, epochs=False),
+        fl("size-40", ["--size", "40"], ("input.size", "multiples of 16"), size=False),
+        fl("size-8", ["--size", "8"], ("input.size", "between 16 and 4096"), size=False),
+        fl("size-negative", ["--size", "-32"], ("input.size", "-32"), size=False),
+        fl("lr-zero", ["--lr", "0"], ("lr", "greater than 0")),
+        fl("lr-nan", ["--lr", "nan"], ("lr",)),
+        fl("batch-size-zero", ["--batch-size", "0"], ("batch_size",)),
+        fl("unknown-model", ["--model", "unetx"], ("unetx", "unknown model")),
+        fl("unknown-loss", ["--loss", "focal"], ("focal", "unknown loss")),
+        fl("multiclass-loss-on-binary", ["--loss", "dice_ce"], ("dice_ce", "num_classes=1")),
+        fl("num-classes-zero", ["--num-classes", "0"], ("num_classes", "0")),
+        fl("num-classes-300", ["--num-classes", "300"], ("num_classes", "300")),
+        fl("mask-threshold-negative", ["--mask-threshold", "-5"], ("mask_threshold", "-5")),
+        fl("scale-zero", ["--scale", "0"], ("input.scale",)),
+        fl("scale-huge", ["--scale", "100"], ("input.scale", "100")),
+        fl("mode-typo", ["--mode", "zoom"], ("zoom",), REFUSED),
+        fl("threads-zero", ["--threads", "0"], ("threads",)),
+        fl("patience-negative", ["--patience", "-2"], ("patience", "-2")),
+        fl("device-unknown", ["--device", "tpu"], ("tpu", "unknown device")),
+        fl("device-cuda-absent", ["--device", "cuda"], ("cuda", "no CUDA GPU"), skip=_cuda_skip()),
+        fl("device-cuda-index", ["--device", "cuda:7"], ("cuda:7",)),
+        fl("resume-nothing", ["--resume"], ("run", "nothing to resume")),
+        _existing_run(overwrite=False),
+        _existing_run(overwrite=True),
+    ]
+
+
+def train_cases() -> list[Case]:
+    return train_data_cases() + train_config_cases() + train_flag_cases()
+
+
+# ---- weights (every command that takes --weights) ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BadWeights:
+    """A broken or unsafe checkpoint: `make(case_dir, env)` writes it and returns the --weights argument."""
+
+    name: str
+    make: Callable[[Path, Env], Path]
+    fragments: tuple[str, ...]
+    check: Callable[[Path], None] | None = None
+    skip: str | None = None
+
+
+class _Evil:
+    """Unpickling this runs `action(*args)`: what a malicious "weights" file does."""
+
+    def __init__(self, action, *args) -> None:  # noqa: ANN001
+        self.action, self.args = action, args
+
+    def __reduce__(self):  # noqa: ANN204
+        return self.action, self.args
+
+
+def _pickle_payload(name: str, via_torch: bool) -> Callable[[Path, Env], Path]:
+    def make(case_dir: Path, env: Env) -> Path:
+        import pickle
+
+        marker = str(case_dir / "PWNED")
+        payload = {"conv.weight": _Evil(os.system, f"touch {marker}"), "bias": _Evil(open, marker, "w")}
+        path = case_dir / name
+        if via_torch:
+            import torch
+
+            torch.save(payload, path)
+        else:
+            path.write_bytes(pickle.dumps(payload, protocol=2))
+        return path
+    return make
+
+
+def _copy_checkpoint(case_dir: Path, env: Env) -> Path:
+    target = case_dir / "ckpt"
+    shutil.copytree(env.weights, target)
+    return target
+
+
+def _rewrite_safetensors(change: Callable[[dict, dict], tuple[dict, dict | None]]) -> Callable[[Path, Env], Path]:
+    """Copy the reference checkpoint, then rewrite model.safetensors with `change(tensors, metadata)`."""
+    def make(case_dir: Path, env: Env) -> Path:
+        from safetensors.torch import load_file, safe_open, save_file
+
+        folder = _copy_checkpoint(case_dir, env)
+        weights = folder / "model.safetensors"
+        with safe_open(str(weights), framework="pt") as handle:
+            metadata = handle.metadata() or {}
+        tensors, metadata = change(load_file(str(weights)), dict(metadata))
+        save_file(tensors, str(weights), metadata=metadata)
+        (folder / "meta.json").unlink()
+        return weights
+    return make
+
+
+def _meta_edit(edit: Callable[[dict], object], replace: bool = False) -> Callable[[dict, dict], tuple[dict, dict]]:
+    """Edit the embedded litemedseg metadata in place (`replace`: use what `edit` returns instead)."""
+    def change(tensors: dict, metadata: dict) -> tuple[dict, dict]:
+        meta = json.loads(metadata["litemedseg"])
+        result = edit(meta)
+        metadata["litemedseg"] = json.dumps(result if replace else meta)
+        return tensors, metadata
+    return change
+
+
+def _nan_weights(tensors: dict, metadata: dict) -> tuple[dict, dict]:
+    import torch
+
+    key = next(k for k, v in tensors.items() if v.is_floating_point() and v.numel() > 1)
+    tensors[key] = torch.full_like(tensors[key], float("nan"))
+    return tensors, metadata
+
+
+def _other_model(name: str, **kwargs) -> Callable[[dict, dict], tuple[dict, dict]]:  # noqa: ANN003
+    def change(tensors: dict, metadata: dict) -> tuple[dict, dict]:
+        import litemedseg
+
+        model = litemedseg.create_model(name, **kwargs)
+        return {k: v.contiguous() for k, v in model.state_dict().items()}, metadata
+    return change
+
+
+def _state_dict_pt(with_meta: str | None) -> Callable[[Path, Env], Path]:
+    """A plain torch state dict (.pt) of the reference weights; beside it `with_meta` as meta.json (None: no
+    meta.json)."""
+    def make(case_dir: Path, env: Env) -> Path:
+        import torch
+        from safetensors.torch import load_file
+
+        folder = case_dir / "pt"
+        folder.mkdir()
+        torch.save(load_file(str(env.weights / "model.safetensors")), folder / "weights.pt")
+        if with_meta is not None:
+            (folder / "meta.json").write_text(with_meta)
+        return folder / "weights.pt"
+    return make
+
+
+def _file(name: str, data: bytes | Callable[[], bytes]) -> Callable[[Path, Env], Path]:
+    def make(case_dir: Path, env: Env) -> Path:
+        path = case_dir / name
+        path.write_bytes(data() if callable(data) else data)
+        return path
+    return make
+
+
+def _truncated_reference(fraction: float) -> Callable[[Path, Env], Path]:
+    def make(case_dir: Path, env: Env) -> Path:
+        data = (env.weights / "model.safetensors").read_bytes()
+        path = case_dir / "model.safetensors"
+        path.write_bytes(data[:int(len(data) * fraction)])
+        return path
+    return make
+
+
+def _safetensors_header(header: dict, body: bytes = b"") -> bytes:
+    raw = json.dumps(header).encode()
+    return struct.pack("<Q", len(raw)) + raw + body
+
+
+def _plain_safetensors(case_dir: Path, env: Env) -> Path:
+    import torch
+    from safetensors.torch import save_file
+
+    path = case_dir / "foreign.safetensors"
+    save_file({"encoder.weight": torch.zeros(4, 4)}, str(path))
+    return path
+
+
+def _folder_without_weights(case_dir: Path, env: Env) -> Path:
+    folder = _copy_checkpoint(case_dir, env)
+    (folder / "model.safetensors").unlink()
+    return folder
+
+
+def _folder_weights_is_folder(case_dir: Path, env: Env) -> Path:
+    folder = _folder_without_weights(case_dir, env)
+    (folder / "model.safetensors").mkdir()
+    return folder
+
+
+def _broken_link(case_dir: Path, env: Env) -> Path:
+    path = case_dir / "linked.safetensors"
+    path.symlink_to(case_dir / "gone.safetensors")
+    return path
+
+
+def _unreadable(case_dir: Path, env: Env) -> Path:
+    folder = _copy_checkpoint(case_dir, env)
+    return _chmod_000(folder / "model.safetensors")
+
+
+@functools.lru_cache(maxsize=None)
+def weights_variants() -> tuple[BadWeights, ...]:
+    w = BadWeights
+    payload = ("refused (a pickle that would import code", "system")
+    return (
+        w("missing-file", lambda c, e: c / "nothere.safetensors", ("nothere.safetensors", "not found")),
+        w("missing-folder", lambda c, e: c / "no_run" / "best", ("best", "not found")),
+        w("empty-safetensors", _file("empty.safetensors", b""), ("empty.safetensors", "empty file")),
+        w("empty-pt", _file("empty.pt", b""), ("empty.pt", "empty file")),
+        w("random-bytes", _file("random.safetensors", lambda: np.random.default_rng(7).bytes(2048)),
+          ("random.safetensors", "not a valid safetensors")),
+        w("text-file", _file("notes.safetensors", b"these are not weights\n"),
+          ("notes.safetensors", "not a valid safetensors")),
+        w("header-too-large", _file("huge.safetensors", struct.pack("<Q", 2**60) + b"{}"),
+          ("huge.safetensors", "not a valid safetensors")),
+        w("header-not-json", _file("hdr.safetensors", struct.pack("<Q", 8) + b"{notjson"),
+          ("hdr.safetensors", "not a valid safetensors")),
+        w("offsets-past-end", _file("short.safetensors", _safetensors_header(
+            {"w": {"dtype": "F32", "shape": [1000], "data_offsets": [0, 4000]}}, b"\x00" * 16)),
+          ("short.safetensors", "not a valid safetensors")),
+        w("truncated-half", _truncated_reference(0.5), ("model.safetensors", "not a valid safetensors")),
+        w("truncated-header", _truncated_reference(0.001), ("model.safetensors", "not a valid safetensors")),
+        w("pickle-as-safetensors", _pickle_payload("model.safetensors", via_torch=False),
+          ("model.safetensors", "not a valid safetensors"), check=_marker_absent("PWNED")),
+        w("pickle-as-pt", _pickle_payload("weights.pt", via_torch=False), ("weights.pt", *payload),
+          check=_marker_absent("PWNED")),
+        w("pickle-as-pth", _pickle_payload("weights.pth", via_torch=False), ("weights.pth", *payload),
+          check=_marker_absent("PWNED")),
+        w("torch-archive-payload-pt", _pickle_payload("evil.pt", via_torch=True), ("evil.pt", *payload),
+          check=_marker_absent("PWNED")),
+        w("torch-archive-payload-bin", _pickle_payload("pytorch_model.bin", via_torch=True),
+          ("pytorch_model.bin", *payload), check=_marker_absent("PWNED")),
+        w("torch-archive-as-safetensors", _pickle_payload("evil.safetensors", via_torch=True),
+          ("evil.safetensors", "not a valid safetensors"), check=_marker_absent("PWNED")),
+        w("pt-random-bytes", _file("random.pt", lambda: np.random.default_rng(8).bytes(512)),
+          ("random.pt", "refused or unreadable")),
+        w("pt-not-tensors", lambda c, e: _torch_save(c / "misc.pt", {"epoch": 3, "note": "hello"}),
+          ("misc.pt", "not a state dict of tensors")),
+        w("pt-a-list", lambda c, e: _torch_save(c / "list.pt", [1, 2, 3]), ("list.pt", "not a state dict")),
+        w("pt-without-meta", _state_dict_pt(None), ("weights.pt", "no litemedseg metadata")),
+        w("pt-meta-corrupt", _state_dict_pt("{\"format\": \"litemedseg-checkpoint/1\", "),
+          ("meta.json", "unreadable metadata")),
+        w("pt-meta-a-list", _state_dict_pt("[1, 2]"), ("weights.pt", "not a litemedseg checkpoint")),
+        w("pt-meta-other-format", _state_dict_pt('{"format": "keras/2", "model": {}}'),
+          ("weights.pt", "not a litemedseg checkpoint", "keras/2")),
+        w("unsupported-suffix-ckpt", _file("model.ckpt", b"PK\x03\x04"), ("model.ckpt", "unsupported weights format")),
+        w("unsupported-suffix-h5", _file("model.h5", b"\x89HDF\r\n\x1a\n"), ("model.h5", "unsupported weights format")),
+        w("no-metadata", _plain_safetensors, ("foreign.safetensors", "no litemedseg metadata")),
+        w("metadata-not-json", _rewrite_safetensors(lambda t, m: (t, {**m, "litemedseg": "{oops"})),
+          ("model.safetensors", "corrupt litemedseg metadata")),
+        w("metadata-a-list", _rewrite_safetensors(_meta_edit(lambda meta: [meta], replace=True)),
+          ("model.safetensors", "not a litemedseg checkpoint")),
+        w("metadata-other-format", _rewrite_safetensors(_meta_edit(lambda meta: meta.update(format="x/0"))),
+          ("model.safetensors", "not a litemedseg checkpoint", "x/0")),
+        w("metadata-unknown-model", _rewrite_safetensors(_meta_edit(lambda meta: meta["model"].update(name="zzz"))),
+          ("model.safetensors", "zzz")),
+        w("metadata-model-malformed", _rewrite_safetensors(_meta_edit(lambda meta: meta.update(model="mininet"))),
+          ("model.safetensors", "malformed model description")),
+        w("metadata-no-input", _rewrite_safetensors(_meta_edit(lambda meta: meta.pop("input"))),
+          ("model.safetensors", "input description")),
+        w("metadata-bad-input", _rewrite_safetensors(_meta_edit(lambda meta: meta["input"].update(mode="zoom"))),
+          ("model.safetensors", "input description", "zoom")),
+        w("metadata-bad-kwargs", _rewrite_safetensors(_meta_edit(lambda meta: meta["model"].update(
+            kwargs={"nonsense": 1}))), ("model.safetensors", "cannot build")),
+        w("shapes-of-another-config", _rewrite_safetensors(_meta_edit(lambda meta: meta["model"].update(
+            in_channels=1))), ("model.safetensors", "do not fit model", "shape mismatch")),
+        w("tensors-of-another-model", _rewrite_safetensors(_other_model("unet")),
+          ("model.safetensors", "do not fit model 'mininet'")),
+        w("tensors-of-grey-mininet", _rewrite_safetensors(_other_model("mininet", in_channels=1)),
+          ("model.safetensors", "shape mismatch")),
+        w("nan-weights", _rewrite_safetensors(_nan_weights), ("model.safetensors", "NaN")),
+        w("folder-without-weights", _folder_without_weights, ("ckpt", "no model.safetensors")),
+        w("folder-weights-is-folder", _folder_weights_is_folder, ("ckpt", "no model.safetensors")),
+        w("broken-symlink", _broken_link, ("linked.safetensors", "not found")),
+        w("unknown-shipped-name", lambda c, e: Path("mininet:nonexistent"), ("nonexistent", "no shipped weights")),
+        w("unreadable", _unreadable, ("model.safetensors", "ermission"), skip=ROOT_SKIP if IS_ROOT else None),
+    )
+
+
+def _reference_as(name: str) -> Callable[[Path, Env], Path]:
+    def make(case_dir: Path, env: Env) -> Path:
+        return Path(shutil.copy(env.weights / "model.safetensors", case_dir / name))
+    return make
+
+
+@functools.lru_cache(maxsize=None)
+def onnx_weights_variants() -> tuple[BadWeights, ...]:
+    """Broken exported models for `predict --runtime onnx` (chosen by the .onnx suffix)."""
+    w = BadWeights
+    cannot = "cannot load this model"
+    return (
+        w("onnx-missing", lambda c, e: c / "gone.onnx", ("gone.onnx", "not found")),
+        w("onnx-empty", _file("empty.onnx", b""), ("empty.onnx", "empty file")),
+        w("onnx-random-bytes", _file("random.onnx", lambda: np.random.default_rng(9).bytes(3000)),
+          ("random.onnx", cannot)),
+        w("onnx-text", _file("model.onnx", b"ir_version: 8\ngraph { }\n"), ("model.onnx", cannot)),
+        w("onnx-pickle-payload", _pickle_payload("evil.onnx", via_torch=True), ("evil.onnx", cannot),
+          check=_marker_absent("PWNED")),
+        w("onnx-safetensors-renamed", _reference_as("ckpt.onnx"), ("ckpt.onnx", cannot)),
+    )
+
+
+def _torch_save(path: Path, obj: object) -> Path:
+    import torch
+
+    torch.save(obj, path)
+    return path
+
+
+def weights_case(command: str, bad: BadWeights, argv: Callable[[Path, Env, Path], list[str]]) -> Case:
+    def build(case_dir: Path, env: Env) -> list[str]:
+        return argv(case_dir, env, bad.make(case_dir, env))
+    return Case(f"{command}/weights/{bad.name}", build, bad.fragments, check=bad.check, skip=bad.skip)
+
+
+# ---- evaluate --------------------------------------------------------------------------------------------------
+
+def _eval_bad_mask(bad: BadFile) -> Case:
+    def build(case_dir: Path, env: Env) -> list[str]:
+        data = dataset(case_dir / "ds")
+        stem = Path(bad.name).stem
+        (data / "images" / f"{stem}.png").write_bytes(image_bytes(rgb(32, 32)))
+        bad.write(data / "masks")
+        return evaluate_argv(case_dir, env, data, "--split", "all")
+    return Case(f"evaluate/mask/{_slug(bad.name)}", build, (bad.name, bad.problem), check=absent("eval"))
+
+
+def _eval_bad_image(bad: BadFile) -> Case:
+    def build(case_dir: Path, env: Env) -> list[str]:
+        data = dataset(case_dir / "ds")
+        bad.write(data / "images")
+        add_sample_mask(data, Path(bad.name).stem)
+        return evaluate_argv(case_dir, env, data, "--split", "all")
+    return Case(f"evaluate/image/{_slug(bad.name)}", build, (bad.name, bad.problem), check=absent("eval"))
+
+
+def _eval_case(name: str, make: Callable[[Path], None], fragments: tuple[str, ...], *extra: str,
+               outcome: str = ERROR) -> Case:
+    def build(case_dir: Path, env: Env) -> list[str]:
+        data = dataset(case_dir / "ds")
+        make(data)
+        return evaluate_argv(case_dir, env, data, *extra)
+    return Case(f"evaluate/data/{name}", build, fragments, outcome, check=absent("eval"))
+
+
+def _output_is_file(command: str) -> Case:
+    def build(case_dir: Path, env: Env) -> list[str]:
+        (case_dir / "results.png").write_bytes(b"keep me")
+        if command == "evaluate":
+            argv = evaluate_argv(case_dir, env, dataset(case_dir / "ds"), "--split", "all")
+        else:
+            argv = predict_argv(case_dir, env, env.good_image)
+        argv[argv.index("--output") + 1] = str(case_dir / "results.png")
+        return argv
+
+    def check(case_dir: Path) -> None:
+        assert (case_dir / "results.png").read_bytes() == b"keep me"
+    return Case(f"{command}/output/existing-file", build, ("results.png",), REFUSED, check=check)
+
+
+def _output_under_file(command: str) -> Case:
+    def build(case_dir: Path, env: Env) -> list[str]:
+        (case_dir / "results.txt").write_bytes(b"keep me")
+        if command == "evaluate":
+            argv = evaluate_argv(case_dir, env, dataset(case_dir / "ds"), "--split", "all")
+        else:
+            argv = predict_argv(case_dir, env, env.good_image)
+        argv[argv.index("--output") + 1] = str(case_dir / "results.txt" / "sub")
+        return argv
+    return Case(f"{command}/output/inside-a-file", build, ("results.txt",), check=present("results.txt"))
+
+
+def evaluate_cases() -> list[Case]:
+    e = _eval_case
+    split_all_train = _write("split.json", json.dumps({"train": ["case000", "case001", "case002"], "test": []}))
+    cases = [_eval_bad_mask(bad) for bad in bad_masks()]
+    cases += [_eval_bad_image(bad) for bad in representative(bad_images(), 6)]
+    cases += [
+        e("split-test-empty", split_all_train, ("test", "split is empty"), "--split", "test"),
+        e("split-not-json", _write("split.json", "not json at all"), ("split.json", "not a readable JSON")),
+        e("split-stem-twice", _write("split.json", '{"train": ["case000"], "test": ["case000"]}'),
+          ("split.json", "case000", "both")),
+        e("no-masks-folder", _rm("masks"), ("ds", "no masks/ folder"), "--split", "all"),
+        e("image-without-mask", _rm("masks/case001.png"), ("case001.png", "no mask in"), "--split", "all"),
+        e("mask-without-image", _rm("images/case000.png"), ("case000.png", "no image in"), "--split", "all"),
+        e("empty-images", _all(_rm("images"), _mkdir("images")), ("images", "no image files"), "--split", "all"),
+        e("broken-symlink-mask", _all(_rm("masks/case002.png"), _symlink("masks/case002.png", "x.png")),
+          ("case002.png", "broken symbolic link"), "--split", "all"),
+        e("class-values-binary-model", _all(_rm("masks/case000.png"),
+                                            _write("masks/case000.png", image_bytes(_mask([0, 1, 2])))),
+          ("case000.png", "binary mask expected"), "--split", "all"),
+        e("classes-json-broken", _write("classes.json", "{"), ("classes.json", "not a JSON object"),
+          "--split", "all"),
+        Case("evaluate/data/missing-folder", lambda c, env: evaluate_argv(c, env, c / "void"),
+             ("void", "dataset folder not found"), check=absent("eval")),
+        Case("evaluate/data/split-file-unknown-stems", lambda c, env: _write(
+            "mysplit.json", '{"train": [], "test": ["nobody"]}')(c) or evaluate_argv(
+            c, env, dataset(c / "ds"), "--split-file", str(c / "mysplit.json")), ("mysplit.json", "not in", "nobody"),
+            check=absent("eval")),
+        Case("evaluate/data/split-file-missing", lambda c, env: evaluate_argv(
+            c, env, dataset(c / "ds"), "--split-file", str(c / "none.json")), ("none.json", "split file not found")),
+        Case("evaluate/data/split-file-folder", lambda c, env: (c / "sf.json").mkdir() or evaluate_argv(
+            c, env, dataset(c / "ds"), "--split-file", str(c / "sf.json")), ("sf.json",), REFUSED),
+        Case("evaluate/flag/split-typo", lambda c, env: evaluate_argv(c, env, dataset(c / "ds"), "--split", "tset"),
+             ("tset",), REFUSED),
+        Case("evaluate/flag/device-unknown", lambda c, env: evaluate_argv(c, env, dataset(c / "ds"), "--device",
+                                                                          "quantum"), ("quantum", "unknown device")),
+        _output_is_file("evaluate"),
+        _output_under_file("evaluate"),
+    ]
+    cases += [weights_case("evaluate", bad, lambda c, env, w: evaluate_argv(c, env, dataset(c / "ds"), weights=w))
+              for bad in weights_variants()[::4]]
+    return cases
+
+
+# ---- predict ---------------------------------------------------------------------------------------------------
+
+def _predict_single(bad: BadFile) -> Case:
+    def build(case_dir: Path, env: Env) -> list[str]:
+        return predict_argv(case_dir, env, bad.write(case_dir / "in"))
+    return Case(f"predict/image/{_slug(bad.name)}", build, (bad.name, bad.problem), check=absent("out"))
+
+
+def _predict_skip_bad(bad: BadFile) -> Case:
+    """A folder with a good image and a bad one, --skip-bad: a warning naming the bad one, the good one done."""
+    def build(case_dir: Path, env: Env) -> list[str]:
+        folder = case_dir / "in"
+        bad.write(folder)
+        shutil.copy(env.good_image, folder / "good.png")
+        return predict_argv(case_dir, env, folder, "--skip-bad")
+    stem = Path(bad.name).stem
+    return Case(f"predict/skip-bad/{_slug(bad.name)}", build, ("skipped", bad.name, bad.problem), WARNING,
+                check=present("out/masks/good.png", absent_too=[f"out/masks/{stem}.png"]), keeps_outputs=True)
+
+
+def _predict_case(name: str, make: Callable[[Path, Env], Path | str], fragments: tuple[str, ...], *extra: str,
+                  outcome: str = ERROR, check: Callable[[Path], None] | None = None, keeps_outputs: bool = False,
+                  skip: str | None = None) -> Case:
+    def build(case_dir: Path, env: Env) -> list[str]:
+        return predict_argv(case_dir, env, make(case_dir, env), *extra)
+    return Case(f"predict/input/{name}", build, fragments, outcome, check=check or absent("out"),
+                keeps_outputs=keeps_outputs, skip=skip)
+
+
+def _folder(*files: tuple[str, bytes | None]) -> Callable[[Path, Env], Path]:
+    """A folder `in` holding `files` (None: a copy of the good image)."""
+    def make(case_dir: Path, env: Env) -> Path:
+        folder = case_dir / "in"
+        folder.mkdir()
+        for name, data in files:
+            path = folder / name
+            if data is None:
+                shutil.copy(env.good_image, path)
+            else:
+                path.write_bytes(data)
+        return folder
+    return make
+
+
+def _then(make: Callable[[Path, Env], Path], after: Callable[[Path], None]) -> Callable[[Path, Env], Path]:
+    def wrapped(case_dir: Path, env: Env) -> Path:
+        folder = make(case_dir, env)
+        after(folder)
+        return folder
+    return wrapped
+
+
+def predict_cases() -> list[Case]:
+    cases = [_predict_single(bad) for bad in bad_images()]
+    cases += [_predict_skip_bad(bad) for bad in representative(bad_images(), 3)]
+    p = _predict_case
+    bad_png = encoded("PNG")[:200]
+    cases += [
+        p("missing-file", lambda c, e: c / "missing.png", ("missing.png", "not found")),
+        p("missing-folder", lambda c, e: c / "missing_dir", ("missing_dir", "not found")),
+        p("not-an-image-name", lambda c, e: _write("notes.txt", "x")(c) or c / "notes.txt",
+          ("notes.txt", "not an image file name")),
+        p("empty-folder", _folder(), ("in", "no image files")),
+        p("folder-without-images", _folder(("readme.txt", b"x"), ("data.csv", b"a,b")), ("in", "no image files")),
+        p("folder-only-hidden", _folder((".hidden.png", None)), ("in", "no image files")),
+        p("folder-named-like-image", lambda c, e: _mkdir("scan.png")(c) or c / "scan.png",
+          ("scan.png", "no image files")),
+        p("broken-symlink", lambda c, e: _symlink("link.png", "gone.png")(c) or c / "link.png",
+          ("link.png", "broken symbolic link")),
+        p("fifo", lambda c, e: _fifo("pipe.png")(c) or c / "pipe.png", ("pipe.png", "not a regular file")),
+        p("unreadable", lambda c, e: _chmod_000(Path(shutil.copy(e.good_image, c / "locked.png"))),
+          ("locked.png", "permission"), skip=ROOT_SKIP if IS_ROOT else None),
+        p("bad-first-in-folder", _folder(("a_bad.png", bad_png), ("b_good.png", None)), ("a_bad.png", DECODE_PROBLEM)),
+        p("broken-link-in-folder", _then(_folder(("good.png", None)), _symlink("dead.png", "nothing.png")),
+          ("dead.png", "broken symbolic link")),
+        p("subfolder-named-like-image", _then(_folder(("good.png", None)), _mkdir("a_sub.png")),
+          ("a_sub.png", "is a folder")),
+        p("two-inputs-one-stem", _folder(("scan.png", None), ("scan.jpg", image_bytes(rgb(32, 32), "JPEG"))),
+          ("scan", "share the stem")),
+        p("bad-single-skip-bad", lambda c, e: BadFile("lone.png", lambda: bad_png, "").write(c / "in"),
+          ("skipped", "lone.png"), "--skip-bad", outcome=WARNING, keeps_outputs=True, check=absent("out/masks")),
+        p("broken-link-skip-bad", _then(_folder(("good.png", None)), _symlink("dead.png", "nothing.png")),
+          ("skipped", "dead.png", "broken symbolic link"), "--skip-bad", outcome=WARNING, keeps_outputs=True,
+          check=present("out/masks/good.png")),
+        p("subfolder-skip-bad", _then(_folder(("good.png", None)), _mkdir("sub.png")),
+          ("skipped", "sub.png", "is a folder"), "--skip-bad", outcome=WARNING, keeps_outputs=True,
+          check=present("out/masks/good.png")),
+        p("many-bad-skip-bad", _folder(("good.png", None), ("x1.png", b""), ("x2.jpg", b"text"),
+                                       ("x3.tif", tiff_bytes(np.zeros((32, 32, 5), np.uint8),
+                                                             photometric="minisblack", planarconfig="contig"))),
+          ("skipped", "x1.png|x2.jpg|x3.tif"), "--skip-bad", outcome=WARNING, keeps_outputs=True,
+          check=present("out/masks/good.png", absent_too=["out/masks/x1.png", "out/masks/x2.png"])),
+        p("device-unknown", lambda c, e: e.good_image, ("quantum", "unknown device"), "--device", "quantum"),
+        _output_is_file("predict"),
+        _output_under_file("predict"),
+    ]
+    cases += [weights_case("predict", bad, lambda c, env, w: predict_argv(c, env, env.good_image, weights=w))
+              for bad in weights_variants() + onnx_weights_variants()]
+    cases.append(Case("predict/weights/onnx-with-torch-runtime", lambda c, env: predict_argv(
+        c, env, env.good_image, "--runtime", "torch", weights=_reference_as("model.onnx")(c, env)),
+        ("model.onnx", "--runtime onnx")))
+    return cases
+
+
+GENERATORS: list[Callable[[], list[Case]]] = [train_cases, evaluate_cases, predict_cases]
+
+
+# ---- documented acceptances: near-misses that are valid input (the decisions of docs/errors.md) ---------------
+
+def _accepted_image(name: str, data: Callable[[], bytes]) -> Case:
+    def build(case_dir: Path, env: Env) -> list[str]:
+        path = case_dir / "in" / name
+        path.parent.mkdir()
+        path.write_bytes(data())
+        return predict_argv(case_dir, env, path)
+    return Case(f"accepted/image/{_slug(name)}", build, (), OK, keeps_outputs=True,
+                check=present(f"out/masks/{Path(name).stem}.png"))
+
+
+def _accepted_mask(name: str, data: Callable[[], bytes]) -> Case:
+    def build(case_dir: Path, env: Env) -> list[str]:
+        data_dir = dataset(case_dir / "ds")
+        (data_dir / "images" / f"{Path(name).stem}.png").write_bytes(image_bytes(rgb(32, 32)))
+        (data_dir / "masks" / name).write_bytes(data())
+        return evaluate_argv(case_dir, env, data_dir, "--split", "all")
+    return Case(f"accepted/mask/{_slug(name)}", build, (), OK, keeps_outputs=True,
+                check=present("eval/summary.json"))
+
+
+def accepted_cases() -> list[Case]:
+    """Inputs that look odd but are valid, so that the corpus does not make the readers refuse too much."""
+    rgba = np.dstack([rgb(32, 32), np.linspace(0, 255, 32 * 32).reshape(32, 32).astype(np.uint8)])
+    grey_alpha = np.dstack([rgb(32, 32)[..., 0], np.full((32, 32), 128, np.uint8)])
+    return [
+        _accepted_image("rgba_real_alpha.png", lambda: image_bytes(rgba)),
+        _accepted_image("rgba_real_alpha.tif", lambda: tiff_bytes(rgba, photometric="rgb",
+                                                                  extrasamples=["unassalpha"])),
+        _accepted_image("grey_alpha.tif", lambda: tiff_bytes(grey_alpha, photometric="minisblack",
+                                                             extrasamples=["unassalpha"])),
+        _accepted_image("grey_alpha.png", lambda: image_bytes(grey_alpha)),
+        _accepted_image("grey16.png", lambda: image_bytes((rgb(32, 32)[..., 0].astype(np.uint16) * 257))),
+        _accepted_image("float32.tif", lambda: tiff_bytes(rgb(32, 32)[..., 0].astype(np.float32) / 7)),
+        _accepted_image("palette.png", _palette_png),
+        _accepted_image("two_by_two.bmp", lambda: image_bytes(rgb(2, 2), "BMP")),
+        _accepted_image("planar_rgb.tif", lambda: tiff_bytes(np.moveaxis(rgb(32, 32), -1, 0), photometric="rgb",
+                                                             planarconfig="separate")),
+        _accepted_mask("zero_one.png", lambda: image_bytes(_mask([0, 1]))),
+        _accepted_mask("u16_0_65535.png", lambda: image_bytes(_mask([0, 65535], np.uint16))),
+        _accepted_mask("grey_as_rgb.png", lambda: image_bytes(np.dstack([_mask([0, 255])] * 3))),
+        _accepted_mask("black_and_red.png", lambda: image_bytes(_colour_mask([(0, 0, 0), (200, 0, 0)]))),
+        _accepted_mask("all_background.png", lambda: image_bytes(_mask([0]))),
+    ]
+
+
+def _palette_png() -> bytes:
+    return image_bytes_pil(Image.fromarray(rgb(32, 32)).convert("P", palette=Image.Palette.ADAPTIVE, colors=16))
+
+
+def image_bytes_pil(image: Image.Image, fmt: str = "PNG") -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def all_cases() -> list[Case]:
+    cases = [case for generator in GENERATORS for case in generator()]
+    ids = [case.id for case in cases]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    assert not duplicates, f"duplicate case ids: {duplicates}"
+    return cases
+
+
+# ---- checking an outcome ---------------------------------------------------------------------------------------
+
+def snapshot(folder: Path) -> set[str]:
+    """Every file (and link) under `folder`, relative; folders themselves are not outputs."""
+    found = set()
+    for dirpath, _, filenames in os.walk(folder):
+        for name in filenames:
+            found.add(os.path.relpath(os.path.join(dirpath, name), folder))
+    return found
+
+
+def _has(line: str, fragment: str) -> bool:
+    return any(alternative in line for alternative in fragment.split("|"))
+
+
+def verify(case: Case, code: int, stdout: str, stderr: str, case_dir: Path, before: set[str]) -> None:
+    """Assert `case`'s outcome on one run (exit code, streams, files left in `case_dir`)."""
+    shown = f"exit {code}\n--- stderr:\n{stderr[-3000:]}\n--- stdout:\n{stdout[-1000:]}"
+    assert "Traceback" not in stderr and "Traceback" not in stdout, shown
+    assert "internal error" not in stderr, shown
+    lines = [line.rsplit("\r", 1)[-1] for line in stderr.splitlines()]
+    lines = [line for line in lines if line.strip()]
+    warning_lines = [line for line in lines if line.startswith("warning:")]
+    other = [line for line in lines if not line.startswith("warning:")]
+    if case.outcome == ERROR:
+        assert code == 1, shown
+        assert len(other) == 1 and other[0].startswith("error: "), shown
+        missing = [f for f in case.fragments if not _has(other[0], f)]
+        assert not missing, f"message lacks {missing}: {other[0]}"
+    elif case.outcome == WARNING:
+        assert code == 0, shown
+        assert not other, shown
+        assert any(all(_has(line, f) for f in case.fragments) for line in warning_lines), shown
+    elif case.outcome == OK:
+        assert code == 0 and not other and not warning_lines, shown
+    elif case.outcome == REFUSED:
+        assert code in (1, 2), shown
+        assert other and other[-1].lower().startswith("error"), shown
+        missing = [f for f in case.fragments if not _has(other[-1], f)]
+        assert not missing, f"message lacks {missing}: {other[-1]}"
+    else:
+        raise AssertionError(f"unknown outcome {case.outcome!r}")
+    new = snapshot(case_dir) - before
+    temporary = [p for p in new if os.path.basename(p).startswith(".") or p.endswith(".tmp")]
+    assert not temporary, f"temporary files left: {temporary}"
+    if not case.keeps_outputs:
+        assert not new, f"a failed command left files: {sorted(new)[:10]}"
+    if case.check is not None:
+        case.check(case_dir)
