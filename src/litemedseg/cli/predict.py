@@ -1,25 +1,51 @@
-"""`litemedseg predict`: masks for new images, at their original size."""
+"""`litemedseg predict`: masks for new images, at their original size (PyTorch, or ONNX Runtime without torch)."""
 
 from __future__ import annotations
 
 import click
 
+RUNTIMES = ("torch", "onnx")
+
+
+def pick_runtime(runtime: str | None, weights: str) -> str:
+    """The runtime asked for, else "onnx" for an .onnx file and "torch" for anything else."""
+    from litemedseg.errors import ConfigError
+
+    is_onnx = weights.lower().endswith(".onnx")
+    chosen = runtime or ("onnx" if is_onnx else "torch")
+    if chosen == "torch" and is_onnx:
+        raise ConfigError(f"{weights}: an ONNX file runs with --runtime onnx, not torch")
+    return chosen
+
 
 @click.command("predict")
-@click.option("--weights", required=True, help="Checkpoint folder, .safetensors file, or shipped name model:tag.")
+@click.option("--weights", required=True,
+              help="Checkpoint folder, .safetensors file, shipped name model:tag, or an exported .onnx file.")
 @click.option("--input", "input_path", required=True, help="An image file or a folder of images.")
 @click.option("--output", required=True, type=click.Path(file_okay=False), help="Folder for masks/ (and more).")
+@click.option("--runtime", type=click.Choice(RUNTIMES),
+              help="torch (checkpoints) or onnx (files from `litemedseg export`, no PyTorch needed); "
+                   "default: onnx when --weights ends with .onnx, else torch.")
 @click.option("--probabilities", is_flag=True, help="Also write probability maps (0-255 PNG).")
 @click.option("--overlay", is_flag=True, help="Also write mask overlays on the images.")
 @click.option("--tta", is_flag=True, help="Average over flips at test time.")
 @click.option("--skip-bad", is_flag=True, help="Warn about unreadable images and go on instead of stopping.")
 @click.option("--device", default="auto", show_default=True)
+@click.option("--threads", type=click.IntRange(1), help="ONNX runtime: intra-op threads (default: all cores).")
 @click.option("--no-progress", is_flag=True)
-def command(weights, input_path, output, probabilities, overlay, tta, skip_bad, device, no_progress) -> None:  # noqa: ANN001
+def command(weights, input_path, output, runtime, probabilities, overlay, tta, skip_bad, device, threads,
+            no_progress) -> None:  # noqa: ANN001
     """Predict masks (0/255 PNG, or class indices) for an image or a folder of images."""
-    from litemedseg.engine.prediction import Segmenter, list_inputs, predict_files
+    if pick_runtime(runtime, weights) == "onnx":
+        # numpy, Pillow and onnxruntime only: this branch must never import torch
+        from litemedseg.runtime import OnnxSegmenter, list_inputs, predict_files
 
-    inputs = list_inputs(input_path)
-    segmenter = Segmenter.from_weights(weights, device=device, tta=tta)
+        inputs = list_inputs(input_path)
+        segmenter = OnnxSegmenter.from_file(weights, threads=threads, tta=tta, device=device)
+    else:
+        from litemedseg.engine.prediction import Segmenter, list_inputs, predict_files
+
+        inputs = list_inputs(input_path)
+        segmenter = Segmenter.from_weights(weights, device=device, tta=tta)
     records = predict_files(segmenter, inputs, output, probabilities, overlay, skip_bad, progress=not no_progress)
     click.echo(f"wrote {len(records)} masks to {output}/masks")

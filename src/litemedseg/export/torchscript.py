@@ -30,9 +30,16 @@ def to_torchscript(model: nn.Module, method: str = "auto", in_channels: int = 3)
         return torch.jit.trace(model, torch.randn(1, in_channels, size, size))
 
 
-def export_torchscript(model: nn.Module, path: str | os.PathLike, method: str = "auto", in_channels: int = 3) -> Path:
-    """Write a TorchScript archive of `model` to `path` atomically."""
+def export_torchscript(
+    model: nn.Module,
+    path: str | os.PathLike,
+    method: str = "auto",
+    in_channels: int = 3,
+    extra_files: dict[str, str] | None = None,
+) -> Path:
+    """Write a TorchScript archive of `model` to `path` atomically; `extra_files` (name -> text) are stored in
+    the archive (read back with ``torch.jit.load(path, _extra_files={name: ""})``)."""
     scripted = to_torchscript(model, method, in_channels)
     with atomic_path(path) as tmp:
-        scripted.save(str(tmp))
+        scripted.save(str(tmp), _extra_files=dict(extra_files or {}))
     return Path(path)

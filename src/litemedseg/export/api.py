@@ -1,0 +1,255 @@
+"""`export_model`: checkpoint -> ONNX (fp32 / INT8 / FP16) or TorchScript, with metadata and a parity report."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from litemedseg.checkpoint import file_sha256, load_checkpoint, resolve_weights_path
+from litemedseg.data.cache import InputSpec, load_cache
+from litemedseg.engine.evaluation import headline_for, native_spec
+from litemedseg.engine.prediction import Segmenter
+from litemedseg.errors import ConfigError, DataError, WeightsError
+from litemedseg.export.dataset import checkpoint_dataset, mask_threshold_of
+from litemedseg.export.metadata import TORCHSCRIPT_EXTRA_FILE, build_metadata, default_output, embed_onnx_metadata
+from litemedseg.export.onnx import DEFAULT_OPSET, export_onnx
+from litemedseg.export.quantize import calibration_inputs, convert_fp16, quantize_int8
+from litemedseg.export.report import (
+    DEFAULT_MAX_DICE_DROP,
+    DIFF_IMAGES,
+    ExportReport,
+    compare_on_items,
+    judge,
+    logit_difference,
+    network_inputs,
+)
+from litemedseg.export.torchscript import export_torchscript
+from litemedseg.models.registry import size_divisor_of
+from litemedseg.runtime.metadata import InputInfo, sidecar_path
+from litemedseg.utils.atomic import atomic_path, write_json_atomic
+
+FORMATS = ("onnx", "torchscript")
+DEFAULT_CALIBRATION_IMAGES = 16
+
+
+@dataclass
+class ExportResult:
+    """The exported file, its metadata JSON beside it, and the parity/accuracy report."""
+
+    path: Path
+    metadata_path: Path
+    format: str
+    precision: str
+    metadata: dict[str, Any]
+    report: ExportReport
+    wall_time_s: float
+
+
+def export_model(
+    weights: str | os.PathLike,
+    format: str = "onnx",  # noqa: A002  (the CLI's --format)
+    output: str | os.PathLike | None = None,
+    int8: bool = False,
+    fp16: bool = False,
+    data: str | os.PathLike | None = None,
+    split: str = "test",
+    calibration_images: int = DEFAULT_CALIBRATION_IMAGES,
+    opset: int = DEFAULT_OPSET,
+    max_dice_drop: float = DEFAULT_MAX_DICE_DROP,
+    check: bool = True,
+    progress: bool = False,
+) -> ExportResult:
+    """Export a checkpoint and compare the result with PyTorch fp32.
+
+    `int8`: static QDQ quantisation calibrated on `calibration_images` training images of `data` (default: the
+    checkpoint's dataset). `fp16`: float16 with float32 inputs/outputs. With `check`, the headline Dice on
+    `split` is computed with PyTorch and with the exported file; `report.failures` lists a Dice drop above
+    `max_dice_drop` (or fp32 logits off by more than 1e-3). Nothing is raised for those: see `report.ok`.
+    """
+    started = time.perf_counter()
+    format = str(format).lower()  # noqa: A001
+    precision = _precision(format, int8, fp16)
+    if calibration_images < 1:
+        raise ConfigError(f"--calibration-images must be >= 1, got {calibration_images}")
+    if not 0 <= max_dice_drop <= 1:
+        raise ConfigError(f"--max-dice-drop must be in [0, 1], got {max_dice_drop}")
+    weights_file, model, meta = _load(weights)
+    info = _input_info(meta, weights_file)
+    num_classes = int(model.model_config.num_classes)
+    out = _output_path(output, weights_file, format, precision)
+
+    # read every image first, so a missing dataset or an empty split fails before anything is written
+    dataset = checkpoint_dataset(meta, data, num_classes) if (int8 or check) else None
+    calibration = calibration_inputs(dataset, info, calibration_images) if int8 else None
+    items = _check_items(dataset, split, info, num_classes, meta, progress) if check else None
+
+    metadata = build_metadata(
+        meta, weights_file, file_sha256(weights_file), size_divisor_of(model), format, precision,
+        opset if format == "onnx" else None,
+        extra={"calibration": _calibration_note(dataset, min(calibration_images, len(dataset.subset("train"))),
+                                                len(calibration))} if int8 else None,
+    )
+    if format == "onnx":
+        _write_onnx(model, out, info, metadata, precision, opset, calibration)
+    else:
+        export_torchscript(model, out, "auto", info.in_channels, extra_files={TORCHSCRIPT_EXTRA_FILE: _json(metadata)})
+
+    report = _report(model, meta, info, out, format, precision, weights_file, items, dataset, split, max_dice_drop,
+                     progress, calibration)
+    side = sidecar_path(out)
+    write_json_atomic(side, {**metadata, "report": report.to_dict()})
+    return ExportResult(out, side, format, precision, metadata, report, round(time.perf_counter() - started, 2))
+
+
+def _report(model: nn.Module, meta: dict[str, Any], info: InputInfo, out: Path, export_format: str, precision: str,
+            weights_file: Path, items: list | None, dataset: Any, split: str, max_dice_drop: float,
+            progress: bool, calibration: list[np.ndarray] | None) -> ExportReport:
+    """Load the exported file back and compare it with the PyTorch model: logits on test images (else on
+    calibration images, else on random inputs) and, when `items` are given, the headline Dice on them."""
+    exported_net, exported_seg = _exported_runners(out, export_format, model, meta)
+    report = ExportReport(export_format, precision, str(out), out.stat().st_size, weights_file.stat().st_size,
+                          0.0, 0.0, "", max_dice_drop=max_dice_drop)
+    if items is not None:
+        inputs = network_inputs(items, info)
+        report.diff_inputs = f"{len(inputs)} {split} images at {_shape(inputs[0])}"
+        reference = Segmenter(model, InputSpec.from_dict(meta["input"]), meta.get("class_names"), device="cpu")
+        headline = headline_for(dataset)
+        scores = compare_on_items(reference, exported_seg, items, reference.num_classes, reference.class_names,
+                                  headline, progress=progress)
+        report.split, report.num_images, report.headline_metric = split, len(items), headline
+        report.dice_torch, report.dice_export = scores["dice_torch"], scores["dice_export"]
+        report.dice_drop, report.mask_agreement = scores["dice_drop"], scores["mask_agreement"]
+    elif calibration:  # an INT8 model is only meaningful on inputs like those it was calibrated on
+        inputs = calibration[:DIFF_IMAGES]
+        report.diff_inputs = f"{len(inputs)} calibration inputs at {_shape(inputs[0])}"
+    else:
+        rng = np.random.default_rng(0)
+        inputs = [rng.standard_normal((1, info.in_channels, *info.size), dtype=np.float32) for _ in range(2)]
+        report.diff_inputs = f"{len(inputs)} random inputs at {_shape(inputs[0])}"
+    report.max_abs_diff, report.mean_abs_diff = logit_difference(_torch_runner(model), exported_net, inputs)
+    return judge(report)
+
+
+def _check_items(dataset: Any, split: str, info: InputInfo, num_classes: int, meta: dict[str, Any],
+                 progress: bool) -> list:
+    samples = dataset.subset(split)
+    if not samples:
+        raise DataError(f"{dataset.root}: the {split!r} split is empty; pass another --split or --no-check")
+    return load_cache(samples, native_spec(info.in_channels), num_classes, mask_threshold_of(meta), dataset.palette,
+                      description="reading", progress=progress)
+
+
+def _input_info(meta: dict[str, Any], weights_file: Path) -> InputInfo:
+    try:
+        return InputInfo.from_dict(meta["input"])
+    except (KeyError, TypeError, ValueError, IndexError) as err:
+        raise WeightsError(f"{weights_file}: no usable input description in the metadata ({err})") from None
+
+
+def _precision(export_format: str, int8: bool, fp16: bool) -> str:
+    if export_format not in FORMATS:
+        raise ConfigError(f"unknown export format {export_format!r}; choose one of {', '.join(FORMATS)}")
+    if int8 and fp16:
+        raise ConfigError("--int8 and --fp16 exclude each other; export twice for both")
+    if export_format == "torchscript" and (int8 or fp16):
+        raise ConfigError(f"--{'int8' if int8 else 'fp16'} is for --format onnx only (TorchScript exports fp32)")
+    return "int8" if int8 else "fp16" if fp16 else "fp32"
+
+
+def _load(weights: str | os.PathLike) -> tuple[Path, nn.Module, dict[str, Any]]:
+    from litemedseg.models.pretrained import resolve_pretrained
+
+    path = resolve_pretrained(str(weights)) or Path(weights).expanduser()
+    if Path(path).suffix.lower() == ".onnx":
+        raise WeightsError(f"{path}: an ONNX file is already exported; export needs the checkpoint it came from "
+                           "(a folder with model.safetensors)")
+    model, meta = load_checkpoint(path)
+    return resolve_weights_path(path), model, meta
+
+
+def _output_path(output: str | os.PathLike | None, weights_file: Path, export_format: str, precision: str) -> Path:
+    default = default_output(weights_file, export_format, precision)
+    if output is None:
+        return default
+    out = Path(output).expanduser()
+    if out.is_dir() or str(output).endswith(("/", os.sep)) or not out.suffix:  # a folder for the default name
+        out = out / default.name
+    if out.resolve() == weights_file.resolve() or out.suffix in (".safetensors", ".json"):
+        raise ConfigError(f"{out}: refusing to write the export over a checkpoint or metadata file; "
+                          "give a path ending in .onnx or .pt")
+    return out
+
+
+def _calibration_note(dataset: Any, images: int, inputs: int) -> dict[str, Any]:
+    return {"dataset": dataset.name, "root": str(dataset.root), "split": "train", "images": images, "inputs": inputs,
+            "method": "MinMax", "format": "QDQ", "activations": "int8", "weights": "int8", "per_channel": True}
+
+
+def _write_onnx(model: nn.Module, out: Path, info: InputInfo, metadata: dict[str, Any], precision: str, opset: int,
+                calibration: list[np.ndarray] | None) -> None:
+    import onnx
+
+    with tempfile.TemporaryDirectory(prefix="litemedseg-export-") as tmp:
+        fp32 = export_onnx(model, Path(tmp) / "fp32.onnx", info.in_channels, sample_size=min(info.size), opset=opset)
+        final = fp32
+        if precision == "int8":
+            final = quantize_int8(fp32, Path(tmp) / "int8.onnx", calibration)
+        elif precision == "fp16":
+            final = convert_fp16(fp32, Path(tmp) / "fp16.onnx")
+        proto = embed_onnx_metadata(onnx.load(str(final)), metadata)
+        onnx.checker.check_model(proto)
+        with atomic_path(out) as target:
+            onnx.save(proto, str(target))
+
+
+def _torch_runner(model: nn.Module):
+    model = model.eval().float().cpu()
+
+    @torch.no_grad()
+    def run(x: np.ndarray) -> np.ndarray:
+        return model(torch.from_numpy(x)).numpy()
+
+    return run
+
+
+class _ScriptedModel(nn.Module):
+    """A loaded TorchScript module dressed like a registry model, so the PyTorch ``Segmenter`` can run it."""
+
+    def __init__(self, scripted: torch.jit.ScriptModule, like: nn.Module) -> None:
+        super().__init__()
+        self.scripted = scripted
+        self.model_config = like.model_config
+        self.size_divisor = size_divisor_of(like)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.scripted(x)
+
+
+def _exported_runners(out: Path, export_format: str, model: nn.Module, meta: dict[str, Any]):
+    """(raw network callable, segmenter) for the exported file, loaded back from disk."""
+    if export_format == "onnx":
+        from litemedseg.runtime.onnx_segmenter import OnnxSegmenter
+
+        segmenter = OnnxSegmenter.from_file(out)
+        return segmenter.run_network, segmenter
+    wrapped = _ScriptedModel(torch.jit.load(str(out), map_location="cpu"), model).eval()
+    segmenter = Segmenter(wrapped, InputSpec.from_dict(meta["input"]), meta.get("class_names"), device="cpu")
+    return _torch_runner(wrapped), segmenter
+
+
+def _shape(x: np.ndarray) -> str:
+    return "x".join(str(v) for v in x.shape[1:])
+
+
+def _json(data: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(data)

@@ -1,0 +1,86 @@
+"""Masks for image files on disk, for any segmenter (PyTorch ``Segmenter`` or ``OnnxSegmenter``), without
+importing PyTorch.
+
+``litemedseg.engine.prediction`` re-exports both, so the PyTorch and the ONNX Runtime paths share this code.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from litemedseg.data.io import IMAGE_SUFFIXES, is_image_name, read_image, write_png
+from litemedseg.errors import DataError
+from litemedseg.viz.overlay import mask_overlay
+
+
+class SegmenterLike(Protocol):
+    num_classes: int
+
+    def predict_logits(self, image: np.ndarray, source: str | os.PathLike = "image") -> Any: ...
+    def mask_from_logits(self, logits: Any) -> np.ndarray: ...
+    def probabilities(self, logits: Any) -> np.ndarray: ...
+
+
+def list_inputs(path: str | os.PathLike) -> list[Path]:
+    """One image file, or every image file of a folder (sorted); errors name the path."""
+    path = Path(path).expanduser()
+    if path.is_dir():
+        files = [p for p in sorted(path.iterdir()) if is_image_name(p)]  # unreadable ones fail by name
+        if not files:
+            raise DataError(f"{path}: no image files ({', '.join(IMAGE_SUFFIXES)})")
+        return files
+    if not path.exists() and not path.is_symlink():
+        raise DataError(f"{path}: input not found")
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        raise DataError(f"{path}: not an image file name ({', '.join(IMAGE_SUFFIXES)})")
+    return [path]
+
+
+def predict_files(
+    segmenter: SegmenterLike,
+    inputs: Sequence[Path],
+    output_dir: str | os.PathLike,
+    probabilities: bool = False,
+    overlays: bool = False,
+    skip_bad: bool = False,
+    progress: bool = True,
+) -> list[dict[str, Any]]:
+    """Write masks/<stem>.png (0/255 binary, class indices otherwise) at original size, plus optional
+    probabilities/<stem>.png (0-255) and overlays/<stem>.png; each file appears atomically."""
+    out = Path(output_dir)
+    stems = [p.stem for p in inputs]
+    if len(set(stems)) != len(stems):
+        dupes = sorted({s for s in stems if stems.count(s) > 1})
+        raise DataError(f"two inputs share the stem {dupes[0]!r}; their masks would overwrite each other")
+    records = []
+    for path in tqdm(inputs, desc="predicting", unit="img", disable=not progress):
+        try:
+            image = read_image(path)
+        except DataError as err:
+            if not skip_bad:
+                raise
+            warnings.warn(f"skipped: {err}", stacklevel=2)
+            continue
+        logits = segmenter.predict_logits(image, path)
+        mask = segmenter.mask_from_logits(logits)
+        saved = mask * 255 if segmenter.num_classes == 1 else mask
+        record: dict[str, Any] = {"image": str(path), "mask": str(write_png(out / "masks" / f"{path.stem}.png", saved))}
+        foreground = mask > 0
+        record["foreground_fraction"] = float(foreground.mean())
+        record["foreground_pixels"] = int(foreground.sum())
+        if probabilities:
+            prob = segmenter.probabilities(logits)
+            prob = prob if prob.ndim == 2 else 1.0 - prob[0]  # multi-class: probability of any foreground
+            record["probabilities"] = str(write_png(out / "probabilities" / f"{path.stem}.png",
+                                                    (prob * 255).round().astype(np.uint8)))
+        if overlays:
+            record["overlay"] = str(write_png(out / "overlays" / f"{path.stem}.png", mask_overlay(image, mask)))
+        records.append(record)
+    return records

@@ -1,0 +1,106 @@
+"""The ONNX Runtime predictor against the PyTorch one: same masks, same logits (within float32 rounding)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from litemedseg.data import open_dataset, read_image
+from litemedseg.errors import WeightsError
+from litemedseg.runtime import OnnxSegmenter, sidecar_path
+from tests.export.conftest import untrained_checkpoint
+
+
+def _agreement(torch_seg, onnx_seg, images):
+    agree = total = 0
+    worst = 0.0
+    for image in images:
+        expected = torch_seg.predict_logits(image)
+        got = onnx_seg.predict_logits(image)
+        assert got.shape == tuple(expected.shape) and got.dtype == np.float32
+        worst = max(worst, float(np.abs(got - expected.numpy()).max()))
+        agree += int((torch_seg.mask_from_logits(expected) == onnx_seg.mask_from_logits(got)).sum())
+        total += image.shape[0] * image.shape[1]
+    return agree / total, worst
+
+
+def test_masks_and_logits_match_pytorch_on_demo_test_images(demo_checkpoint, demo_onnx):
+    from litemedseg.engine.prediction import Segmenter
+
+    torch_seg = Segmenter.from_weights(demo_checkpoint, device="cpu")
+    onnx_seg = OnnxSegmenter.from_file(demo_onnx)
+    assert onnx_seg.num_classes == 1 and onnx_seg.class_names == ["background", "foreground"]
+    assert onnx_seg.spec.size == (64, 64) and onnx_seg.in_channels == 3
+    images = [read_image(s.image) for s in open_dataset("demo").subset("test")]
+    agreement, worst = _agreement(torch_seg, onnx_seg, images)
+    assert agreement >= 0.999, agreement
+    assert worst < 1e-3, worst
+    np.testing.assert_array_equal(onnx_seg.predict(images[0]), onnx_seg.mask_from_logits(
+        onnx_seg.predict_logits(images[0])))
+    prob = onnx_seg.predict_proba(images[0])
+    np.testing.assert_allclose(prob, torch_seg.predict_proba(images[0]), atol=1e-4)
+    # batched and one-by-one prediction agree
+    many = list(onnx_seg.predict_logits_many(((im, "x") for im in images[:5]), batch_size=4))
+    for image, logits in zip(images[:5], many):
+        np.testing.assert_allclose(logits, onnx_seg.predict_logits(image), atol=1e-5)
+
+
+def test_flip_tta_matches_pytorch(demo_checkpoint, demo_onnx):
+    from litemedseg.engine.prediction import Segmenter
+
+    images = [read_image(s.image) for s in open_dataset("demo").subset("test")[:2]]
+    agreement, worst = _agreement(Segmenter.from_weights(demo_checkpoint, device="cpu", tta=True),
+                                  OnnxSegmenter.from_file(demo_onnx, tta=True), images)
+    assert agreement >= 0.999 and worst < 1e-3, (agreement, worst)
+
+
+def test_patch_mode_multiclass_grey_matches_pytorch(tmp_path):
+    from litemedseg.engine.prediction import Segmenter
+    from litemedseg.export import export_model
+
+    ckpt = untrained_checkpoint(tmp_path / "ckpt", in_channels=1, num_classes=3, mode="patch", size=(32, 48),
+                                scale=0.75)
+    result = export_model(ckpt, "onnx", tmp_path / "patch.onnx", check=False)
+    assert not result.report.failures and result.report.dice_torch is None
+    torch_seg = Segmenter.from_weights(ckpt, device="cpu")
+    onnx_seg = OnnxSegmenter.from_file(result.path)
+    rng = np.random.default_rng(0)
+    images = [rng.integers(0, 256, shape, dtype=np.uint8) for shape in [(70, 90, 3), (30, 40), (64, 50)]]
+    agreement, worst = _agreement(torch_seg, onnx_seg, images)
+    assert agreement >= 0.999 and worst < 1e-3, (agreement, worst)
+    probs = onnx_seg.predict_proba(images[0])
+    assert probs.shape == (3, 70, 90)
+    np.testing.assert_allclose(probs.sum(0), 1.0, atol=1e-5)
+
+
+def test_metadata_falls_back_to_the_json_beside_the_file(tmp_path, demo_onnx):
+    import onnx
+
+    from litemedseg.runtime.metadata import METADATA_KEY
+
+    model = onnx.load(str(demo_onnx))
+    kept = [p for p in model.metadata_props if p.key != METADATA_KEY]
+    del model.metadata_props[:]
+    model.metadata_props.extend(kept)
+    bare = tmp_path / "bare.onnx"
+    onnx.save(model, str(bare))
+    with pytest.raises(WeightsError, match="no litemedseg metadata"):
+        OnnxSegmenter.from_file(bare)
+    sidecar_path(bare).write_text(sidecar_path(demo_onnx).read_text())
+    assert OnnxSegmenter.from_file(bare).spec.size == (64, 64)
+    sidecar_path(bare).write_text(json.dumps({"format": "something-else"}))
+    with pytest.raises(WeightsError, match="not litemedseg export metadata"):
+        OnnxSegmenter.from_file(bare)
+
+
+def test_unusable_files_are_weights_errors(tmp_path, demo_checkpoint):
+    garbage = tmp_path / "garbage.onnx"
+    garbage.write_bytes(b"not a protobuf at all")
+    with pytest.raises(WeightsError, match="garbage.onnx: onnxruntime cannot load"):
+        OnnxSegmenter.from_file(garbage)
+    with pytest.raises(WeightsError, match="not found"):
+        OnnxSegmenter.from_file(tmp_path / "missing.onnx")
+    with pytest.raises(WeightsError, match="a folder"):
+        OnnxSegmenter.from_file(demo_checkpoint)
+    with pytest.raises(WeightsError, match="PyTorch checkpoint"):
+        OnnxSegmenter.from_file(demo_checkpoint / "model.safetensors")
