@@ -1,5 +1,6 @@
-"""Pictures of results: mask overlays and error maps."""
+"""Pictures of results: mask overlays, error maps and heatmaps."""
 
+from litemedseg.viz.heatmap import colourise, heatmap_overlay
 from litemedseg.viz.overlay import CLASS_COLOURS, error_overlay, mask_overlay
 
-__all__ = ["CLASS_COLOURS", "error_overlay", "mask_overlay"]
+__all__ = ["CLASS_COLOURS", "colourise", "error_overlay", "heatmap_overlay", "mask_overlay"]

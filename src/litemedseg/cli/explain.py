@@ -1,0 +1,35 @@
+"""`litemedseg explain`: Grad-CAM heatmaps of what drives a model's segmentation."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("explain")
+@click.option("--weights", required=True, help="Checkpoint folder, .safetensors file, or shipped name model:tag.")
+@click.option("--input", "input_path", required=True, help="An image file or a folder of images.")
+@click.option("--output", required=True, type=click.Path(file_okay=False), help="Folder for overlays/ and maps/.")
+@click.option("--layer", default=None,
+              help="Dotted module name to explain (default: last decoder stage; MONAI unet: model.1.submodule, "
+                   "basicunet: upcat_1).")
+@click.option("--class-index", type=int, default=None,
+              help="Label value to explain (binary: 1 foreground, 0 background). Default: the foreground, or each "
+                   "predicted class of a multi-class model.")
+@click.option("--alpha", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Heatmap opacity in the overlays.")
+@click.option("--skip-bad", is_flag=True, help="Warn about unreadable images and go on instead of stopping.")
+@click.option("--device", default="auto", show_default=True)
+@click.option("--no-progress", is_flag=True)
+def command(weights, input_path, output, layer, class_index, alpha, skip_bad, device, no_progress) -> None:  # noqa: ANN001
+    """Grad-CAM for segmentation: the logits of a class summed over its predicted region, explained at one layer.
+
+    Writes overlays/<stem>_<class>.png (jet colour map over the image: red = strong evidence, blue = none),
+    maps/<stem>_<class>.npy (float32 in [0, 1], original size) and explain.json.
+    """
+    from litemedseg.engine.prediction import Segmenter, list_inputs
+    from litemedseg.explain.files import explain_files
+
+    inputs = list_inputs(input_path)
+    segmenter = Segmenter.from_weights(weights, device=device)
+    records = explain_files(segmenter, inputs, output, layer, class_index, alpha, skip_bad, progress=not no_progress)
+    click.echo(f"wrote {len(records)} Grad-CAM maps to {output}/overlays and {output}/maps")

@@ -1,0 +1,83 @@
+"""Grad-CAM for image files: heatmap overlays (PNG) and raw maps (.npy) written atomically, plus a manifest."""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from litemedseg.data.io import read_image, write_png
+from litemedseg.engine.prediction import Segmenter
+from litemedseg.errors import DataError
+from litemedseg.explain.gradcam import grad_cam_maps
+from litemedseg.explain.layers import resolve_layer
+from litemedseg.utils.atomic import atomic_open, write_json_atomic
+from litemedseg.viz import heatmap_overlay
+
+
+def safe_name(text: str) -> str:
+    """A file-name-safe version of a class name."""
+    return re.sub(r"[^A-Za-z0-9_.+-]+", "_", text).strip("_") or "class"
+
+
+def save_map(path: str | os.PathLike, heat: np.ndarray) -> Path:
+    """The raw map as float32 .npy, atomically."""
+    path = Path(path)
+    with atomic_open(path, "wb") as handle:
+        np.save(handle, np.asarray(heat, dtype=np.float32))
+    return path
+
+
+def explain_files(
+    segmenter: Segmenter,
+    inputs: Sequence[Path],
+    output_dir: str | os.PathLike,
+    layer: str | None = None,
+    class_index: int | None = None,
+    alpha: float = 0.5,
+    skip_bad: bool = False,
+    progress: bool = True,
+) -> list[dict[str, Any]]:
+    """Write overlays/<stem>_<class>.png (jet heatmap over the image, original size), maps/<stem>_<class>.npy
+    (float32 in [0, 1]) and explain.json (layer, classes, files) for every input image."""
+    out = Path(output_dir)
+    stems = [p.stem for p in inputs]
+    if len(set(stems)) != len(stems):
+        dupes = sorted({s for s in stems if stems.count(s) > 1})
+        raise DataError(f"two inputs share the stem {dupes[0]!r}; their maps would overwrite each other")
+    layer_name, _ = resolve_layer(segmenter.model, layer)  # fail on a bad name before reading any image
+    records: list[dict[str, Any]] = []
+    for path in tqdm(inputs, desc="explaining", unit="img", disable=not progress):
+        try:
+            image = read_image(path)
+        except DataError as err:
+            if not skip_bad:
+                raise
+            warnings.warn(f"skipped: {err}", stacklevel=2)
+            continue
+        for cam in grad_cam_maps(segmenter, image, layer_name, class_index, source=path):
+            stem = f"{path.stem}_{safe_name(cam.class_name)}"
+            overlay = heatmap_overlay(image, cam.heatmap, alpha=alpha)
+            records.append({
+                "image": str(path),
+                "class_index": cam.class_index,
+                "class_name": cam.class_name,
+                "region_pixels": cam.region_pixels,
+                "empty": bool(cam.heatmap.max() <= 0),
+                "overlay": str(write_png(out / "overlays" / f"{stem}.png", overlay)),
+                "map": str(save_map(out / "maps" / f"{stem}.npy", cam.heatmap)),
+            })
+    empty = sum(r["empty"] for r in records)
+    if empty:
+        warnings.warn(f"{empty} of {len(records)} maps are zero everywhere: nothing at layer {layer_name!r} speaks "
+                      "for the class (often an undertrained model; try an earlier --layer)", stacklevel=2)
+    model = segmenter.meta.get("model", {}).get("name")
+    write_json_atomic(out / "explain.json", {"method": "grad-cam (captum LayerGradCam)", "model": model,
+                                             "layer": layer_name, "items": records})
+    return records

@@ -1,0 +1,148 @@
+"""Read an evaluation folder (summary.json + per_image.csv, as written by `litemedseg evaluate`)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from litemedseg.errors import DataError
+
+BINARY_SPIDER_METRICS = ("dice", "iou", "precision", "recall", "specificity", "accuracy")
+REQUIRED_KEYS = ("model", "dataset", "num_images", "headline")
+
+
+@dataclass
+class Evaluation:
+    """One evaluation folder: its summary, its per-image rows, and a label/slug unique within a report."""
+
+    path: Path
+    summary: dict[str, Any]
+    rows: list[dict[str, Any]]
+    label: str = ""
+    slug: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def model(self) -> str:
+        return str(self.summary.get("model") or "unknown model")
+
+    @property
+    def dataset_name(self) -> str:
+        return str(self.summary["dataset"].get("name", "?"))
+
+    @property
+    def split(self) -> str:
+        return str(self.summary.get("split", "?"))
+
+    @property
+    def num_classes(self) -> int:
+        return int(self.summary["dataset"].get("num_classes", 1))
+
+    @property
+    def multiclass(self) -> bool:
+        return "per_class" in self.summary or self.num_classes > 1
+
+    @property
+    def class_names(self) -> list[str]:
+        names = self.summary["dataset"].get("class_names")
+        return list(names) if names else ["background", "foreground"]
+
+    @property
+    def score_column(self) -> str:
+        """The per-image Dice column the galleries rank by."""
+        return "mean_dice" if self.multiclass else "dice"
+
+    @property
+    def headline(self) -> tuple[str, float]:
+        head = self.summary["headline"]
+        return str(head.get("metric", "?")), float(head.get("value", math.nan))
+
+    def metric_means(self) -> dict[str, float]:
+        """Per-image means of the binary metrics (dice, iou, precision, recall, specificity, accuracy)."""
+        per_image = self.summary.get("per_image", {})
+        return {m: float(per_image[m]["mean"]) for m in BINARY_SPIDER_METRICS if m in per_image}
+
+    def class_scores(self, metric: str = "dice") -> dict[str, float]:
+        """Per-image mean of `metric` ("dice" or "iou") for every foreground class (multi-class only)."""
+        return {name: float(c[metric]["mean"]) for name, c in self.summary.get("per_class", {}).items()}
+
+
+def _number(text: str) -> Any:
+    if text in ("", "nan", "NaN"):
+        return math.nan
+    if text in ("True", "False"):
+        return text == "True"
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    """per_image.csv as dicts; numbers as float, empty cells as NaN."""
+    try:
+        with open(path, newline="") as handle:
+            rows = [{k: v if k == "image" else _number(v or "") for k, v in row.items()}
+                    for row in csv.DictReader(handle)]
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise DataError(f"{path}: cannot read the per-image scores ({err})") from None
+    if not rows or "image" not in rows[0]:
+        raise DataError(f"{path}: no per-image rows with an 'image' column")
+    return rows
+
+
+def load_evaluation(path: str | os.PathLike) -> Evaluation:
+    """Read one evaluation folder; a missing folder or file is a one-line DataError naming it."""
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise DataError(f"{path}: evaluation folder not found")
+    if not path.is_dir():
+        raise DataError(f"{path}: not a folder (expected an evaluation folder with summary.json and per_image.csv)")
+    summary_path = path / "summary.json"
+    if not summary_path.is_file():
+        raise DataError(f"{path}: no summary.json, so not an evaluation folder (make one with litemedseg evaluate "
+                        "--output DIR)")
+    try:
+        summary = json.loads(summary_path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise DataError(f"{summary_path}: not readable JSON ({str(err).splitlines()[0]})") from None
+    if not isinstance(summary, dict):
+        raise DataError(f"{summary_path}: expected a JSON object")
+    missing = [k for k in REQUIRED_KEYS if k not in summary]
+    if missing:
+        raise DataError(f"{summary_path}: missing {', '.join(missing)} (not written by litemedseg evaluate?)")
+    if not isinstance(summary["dataset"], dict) or not isinstance(summary["headline"], dict):
+        raise DataError(f"{summary_path}: 'dataset' and 'headline' must be JSON objects")
+    rows_path = path / "per_image.csv"
+    if not rows_path.is_file():
+        raise DataError(f"{path}: no per_image.csv beside summary.json")
+    evaluation = Evaluation(path, summary, read_rows(rows_path))
+    if evaluation.score_column not in evaluation.rows[0]:
+        raise DataError(f"{rows_path}: no {evaluation.score_column!r} column")
+    return evaluation
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_.") or "evaluation"
+
+
+def label_evaluations(evaluations: list[Evaluation]) -> None:
+    """Give each evaluation a readable label ("model · dataset/split") and a file slug, both unique."""
+    base = [f"{e.model} · {e.dataset_name}/{e.split}" for e in evaluations]
+    for evaluation, label in zip(evaluations, base):
+        evaluation.label = label if base.count(label) == 1 else f"{label} [{evaluation.path.name}]"
+    seen: dict[str, int] = {}
+    for evaluation in evaluations:
+        slug = slugify(f"{evaluation.model}_{evaluation.path.name}")
+        seen[slug] = seen.get(slug, 0) + 1
+        evaluation.slug = slug if seen[slug] == 1 else f"{slug}_{seen[slug]}"
+    labels = [e.label for e in evaluations]
+    for i, evaluation in enumerate(evaluations):
+        if labels.count(evaluation.label) > 1:  # same model, data and folder name: number them
+            evaluation.label = f"{evaluation.label} #{i + 1}"

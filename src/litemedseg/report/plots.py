@@ -1,0 +1,125 @@
+"""Plots across evaluations: parameters vs headline score (log x) and spider (radar) charts of scores.
+
+Figures are built with ``matplotlib.figure.Figure`` (the Agg canvas, no pyplot state), so reports work on
+headless machines and inside other programs' matplotlib sessions.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from litemedseg.utils.atomic import atomic_path
+
+
+def save_figure(figure, path: str | os.PathLike, dpi: int = 110) -> Path:  # noqa: ANN001
+    """Save a matplotlib Figure as PNG atomically (the temporary file keeps the .png suffix)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(figure)
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        figure.savefig(tmp, format="png", dpi=dpi)
+    return path
+
+
+@dataclass(frozen=True)
+class Point:
+    label: str
+    params: int
+    value: float
+    metric: str
+
+
+def params_vs_score(points: Sequence[Point], path: str | os.PathLike) -> Path:
+    """Scatter of parameter count (log x) against headline score, one labelled point per evaluation."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(7.0, 4.6))
+    ax = figure.subplots()
+    colours = _colours(len(points))
+    for point, colour in zip(points, colours):
+        ax.scatter(point.params, point.value, s=70, color=colour, edgecolor="black", linewidth=0.6, zorder=3,
+                   label=f"{point.label} ({_params_text(point.params)}, {point.metric} {point.value:.3f})")
+        ax.annotate(point.label.split(" · ")[0], (point.params, point.value), textcoords="offset points",
+                    xytext=(6, 5), fontsize=8)
+    ax.set_xscale("log")
+    if points:
+        low, high = min(p.params for p in points), max(p.params for p in points)
+        ax.set_xlim(low / 3, high * 3)
+        values = [p.value for p in points if math.isfinite(p.value)]
+        if values:
+            ax.set_ylim(max(0.0, min(values) - 0.1), min(1.02, max(values) + 0.08))
+    metrics = sorted({p.metric for p in points})
+    ax.set_xlabel("parameters (log scale)")
+    ax.set_ylabel(f"headline score ({', '.join(metrics) or 'Dice'})")
+    ax.set_title("Parameters vs segmentation score")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7, loc="lower right")
+    figure.tight_layout()
+    return save_figure(figure, path)
+
+
+def spider(
+    axes_labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], path: str | os.PathLike, title: str
+) -> Path:
+    """Radar chart on a 0-1 radius, one closed polygon per series; a grouped bar chart below three axes."""
+    from matplotlib.figure import Figure
+
+    if len(axes_labels) < 3:
+        return bars(axes_labels, series, path, title)
+    figure = Figure(figsize=(6.4, 6.0))
+    ax = figure.add_subplot(projection="polar")
+    angles = np.linspace(0, 2 * np.pi, len(axes_labels), endpoint=False)
+    closed = np.append(angles, angles[0])
+    for (label, values), colour in zip(series, _colours(len(series))):
+        ring = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
+        ring = np.append(ring, ring[0])
+        ax.plot(closed, ring, color=colour, linewidth=1.8, label=label)
+        ax.fill(closed, ring, color=colour, alpha=0.12)
+    ax.set_xticks(angles)
+    ax.set_xticklabels(axes_labels, fontsize=9)
+    ax.set_ylim(0, 1)
+    ax.set_yticks([0.2, 0.4, 0.6, 0.8, 1.0])
+    ax.tick_params(axis="y", labelsize=7)
+    ax.set_title(title, fontsize=10, pad=18)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.06), fontsize=8, ncol=1, frameon=False)
+    figure.tight_layout()
+    return save_figure(figure, path)
+
+
+def bars(
+    axes_labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], path: str | os.PathLike, title: str
+) -> Path:
+    """Grouped bars (one group per axis label), for score sets too small for a radar chart."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6.4, 4.4))
+    ax = figure.subplots()
+    width = 0.8 / max(len(series), 1)
+    positions = np.arange(len(axes_labels))
+    for i, ((label, values), colour) in enumerate(zip(series, _colours(len(series)))):
+        ax.bar(positions + i * width, values, width, color=colour, label=label)
+    ax.set_xticks(positions + width * (len(series) - 1) / 2)
+    ax.set_xticklabels(axes_labels)
+    ax.set_ylim(0, 1)
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8)
+    figure.tight_layout()
+    return save_figure(figure, path)
+
+
+def _colours(count: int) -> list:
+    from matplotlib import colormaps
+
+    cmap = colormaps["tab10"]
+    return [cmap(i % 10) for i in range(count)]
+
+
+def _params_text(params: int) -> str:
+    return f"{params / 1e6:.2f} M" if params >= 1e6 else f"{params / 1e3:.1f} k"
