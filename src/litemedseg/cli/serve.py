@@ -1,0 +1,47 @@
+"""`litemedseg serve`: a local web page to segment images one at a time."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("serve")
+@click.option("--weights", required=True, help="Checkpoint folder, .safetensors file, or shipped name model:tag.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but a loopback address exposes the page to the network.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
+@click.option("--max-upload-mb", default=20.0, show_default=True, type=click.FloatRange(0, 4096, min_open=True),
+              help="Larger uploads are refused (HTTP 413) before they are read.")
+@click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda or cuda:N.")
+def command(weights, host, port, max_upload_mb, device) -> None:  # noqa: ANN001
+    """Serve a page where you upload an image and get its mask overlay, area and mask PNG (Ctrl-C stops)."""
+    import signal
+
+    from litemedseg.engine.prediction import Segmenter
+    from litemedseg.errors import ConfigError
+    from litemedseg.serve import is_loopback, make_server
+
+    # Bad weights or an unknown device fail here, as one line, before anything listens.
+    segmenter = Segmenter.from_weights(weights, device=device)
+    try:
+        server = make_server(segmenter, host, port, int(max_upload_mb * 1024 * 1024),
+                             log=lambda line: click.echo(line, err=True))
+    except OSError as err:
+        raise ConfigError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
+    if not is_loopback(host):
+        click.echo(f"warning: listening on {host}, not localhost: anyone who can reach this machine on port "
+                   f"{server.server_port} can use the model (no login, no TLS)", err=True)
+    model = (segmenter.meta.get("model") or {}).get("name", "model")
+    click.echo(f"serving {model} at {server.url} (uploads up to {max_upload_mb:g} MB; Ctrl-C stops)")
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill`, systemd and docker stop as cleanly as Ctrl-C
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    click.echo("stopped")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
