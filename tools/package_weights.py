@@ -1,0 +1,89 @@
+"""Ship a trained checkpoint with the package as ``<model>:<tag>`` and write its model card from a fresh
+evaluation of exactly the shipped file.
+
+    python tools/package_weights.py --run benchmarks/results/cpu/DRIVE/mininet/run/best --tag drive \
+        --data ../shared/datasets/DRIVE [--fp16]
+
+Writes src/litemedseg/weights/<model>_<tag>/{model.safetensors, meta.json, MODEL_CARD.md, evaluation/}.
+--fp16 stores the floating-point tensors in half precision (half the size; loading converts them back to fp32);
+the card's scores are those of the stored weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from litemedseg.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
+from litemedseg.engine import evaluate  # noqa: E402
+from litemedseg.utils.atomic import write_text_atomic  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--run", type=Path, required=True, help="checkpoint folder (e.g. RUN/best)")
+    parser.add_argument("--tag", required=True)
+    parser.add_argument("--data", type=Path, required=True, help="the dataset folder to score the shipped weights on")
+    parser.add_argument("--fp16", action="store_true")
+    args = parser.parse_args()
+
+    model, meta = load_checkpoint(args.run)
+    name = meta["model"]["name"]
+    target = ROOT / "src" / "litemedseg" / "weights" / f"{name}_{args.tag}"
+    if target.exists():
+        shutil.rmtree(target)
+    if args.fp16:
+        model = model.half()
+    meta = {k: v for k, v in meta.items() if k not in ("format", "model", "weights_sha256")}
+    meta["storage_dtype"] = "float16" if args.fp16 else "float32"
+    meta["pretrained_name"] = f"{name}:{args.tag}"
+    save_checkpoint(target, model.float() if not args.fp16 else model, meta)
+    summary = evaluate(target, args.data, "test", target / "evaluation", progress=False).summary
+    write_text_atomic(target / "MODEL_CARD.md", model_card(name, args.tag, meta, summary, args))
+    size = (target / "model.safetensors").stat().st_size
+    print(f"wrote {target} ({size / 1e6:.2f} MB); test {summary['headline']['metric']} = {summary['headline']['value']:.4f}")
+
+
+def model_card(name: str, tag: str, meta: dict, summary: dict, args) -> str:
+    cfg = meta["train_config"]
+    spec = meta["input"]
+    size = "x".join(str(s) for s in spec["size"])
+    how = f"resized to {size}" if spec["mode"] == "resize" else f"{size} patches at scale {spec['scale']}"
+    pi = summary.get("per_image", {})
+    lines = [
+        f"# {name}:{tag}",
+        "",
+        f"`litemedseg.create_model(\"{name}\", pretrained=\"{tag}\")` or `Segmenter.from_weights(\"{name}:{tag}\")`.",
+        "",
+        f"- **Data**: {meta['dataset']['name']} ({meta['dataset']['split_source']}); split sizes "
+        f"{meta['dataset']['split_sizes']}.",
+        f"- **Training**: {cfg['epochs']} epochs budget (best validation epoch {meta['epoch']}), batch "
+        f"{cfg['batch_size']}, AdamW lr {cfg['lr']}, {cfg['schedule']} schedule, loss {meta['loss']}, inputs {how}, "
+        f"augmentation {'on' if cfg['augment']['enabled'] else 'off'}, seed {cfg['seed']}; commit {meta['commit']}.",
+        f"- **Stored**: {meta['storage_dtype']} safetensors ({(Path(args.run) / 'model.safetensors').name} of the run, "
+        "converted); the scores below are those of this stored file.",
+        f"- **Protocol**: {summary['protocol']}.",
+        f"- **Test ({summary['split']}, {summary['num_images']} images)**: {summary['headline']['metric']} = "
+        f"**{summary['headline']['value']:.4f}**"
+        + (f"; per-image Dice {pi['dice']['mean']:.4f} ± {pi['dice']['std']:.4f}, IoU {pi['iou']['mean']:.4f}, "
+           f"pooled Dice {summary['pooled']['dice']:.4f}" if pi else "")
+        + (f", AUC {summary['pooled']['auc']:.4f}" if "auc" in summary.get("pooled", {}) else "")
+        + (f", HD95 {summary['hd95']['mean']:.2f} px" if "hd95" in summary else "") + ".",
+        f"- **Scored on**: {summary['hardware']['cpu']}, commit {summary['commit']}, {summary['wall_time_s']} s "
+        "(evaluation/ holds per_image.csv, summary.json, report.md).",
+        "- **Scale**: trained on a 2-core CPU at the reduced budget of benchmarks/presets.yaml (\"cpu\"); see "
+        "BENCHMARKS.md for how this compares with the targets. Research use; check the dataset licence.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    torch.set_num_threads(2)
+    main()
