@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -16,6 +16,7 @@ from litemedseg.data.cache import InputSpec, resize_image, training_size
 from litemedseg.data.io import as_image_array
 from litemedseg.errors import ConfigError, WeightsError
 from litemedseg.models.registry import size_divisor_of
+from litemedseg.runtime.base import SegmenterBase
 from litemedseg.runtime.files import list_inputs, predict_files  # noqa: F401  (re-exported: one copy)
 
 
@@ -34,7 +35,7 @@ def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
     return resolved
 
 
-class Segmenter:
+class Segmenter(SegmenterBase):
     """A trained model plus everything needed to use it on new images.
 
     >>> seg = Segmenter.from_weights("runs/demo/best")      # doctest: +SKIP
@@ -74,10 +75,6 @@ class Segmenter:
             raise WeightsError(f"{path}: no usable input description in the metadata ({err})") from None
         return cls(model, spec, meta.get("class_names"), device=device, tta=tta, meta=meta)
 
-    @property
-    def in_channels(self) -> int:
-        return self.spec.in_channels
-
     def _prepare(self, image: np.ndarray, source: str | os.PathLike = "image") -> tuple[torch.Tensor, tuple[int, int]]:
         array = as_image_array(image, self.spec.in_channels, source)
         original = array.shape[:2]
@@ -100,24 +97,6 @@ class Segmenter:
         return torch.stack([run(batch.flip(f)).flip(f) if f else run(batch) for f in flips]).mean(0)
 
     @torch.no_grad()
-    def predict_logits(self, image: np.ndarray, source: str | os.PathLike = "image") -> torch.Tensor:
-        """Logits (C, H, W) at the image's original size (bilinear resize of the training-resolution logits)."""
-        return next(iter(self.predict_logits_many([(image, source)], batch_size=1)))
-
-    @torch.no_grad()
-    def predict_logits_many(
-        self, images: Iterable[tuple[np.ndarray, str | os.PathLike]], batch_size: int = 8
-    ) -> Iterator[torch.Tensor]:
-        """Like `predict_logits` for a stream of (image, source name) pairs, batched where sizes allow."""
-        pending: list[tuple[torch.Tensor, tuple[int, int]]] = []
-        for image, source in images:
-            pending.append(self._prepare(image, source))
-            if len(pending) >= batch_size or self.spec.mode == "patch":
-                yield from self._flush(pending)
-                pending = []
-        if pending:
-            yield from self._flush(pending)
-
     def _flush(self, pending: list[tuple[torch.Tensor, tuple[int, int]]]) -> Iterator[torch.Tensor]:
         logits = self._forward(torch.cat([tensor for tensor, _ in pending]))
         for row, (_, original) in zip(logits, pending):
@@ -134,11 +113,3 @@ class Segmenter:
         if self.num_classes == 1:
             return (logits[0] > 0).numpy().astype(np.uint8)
         return logits.argmax(0).numpy().astype(np.uint8)
-
-    def predict_proba(self, image: np.ndarray) -> np.ndarray:
-        return self.probabilities(self.predict_logits(image))
-
-    def predict(self, image: np.ndarray) -> np.ndarray:
-        """The mask of one image (H, W, C) or (H, W): uint8 {0, 1} (binary) or class indices."""
-        return self.mask_from_logits(self.predict_logits(image))
-

@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tqdm.auto import tqdm
 
-from litemedseg.data.io import read_image, write_png
+from litemedseg.data.io import write_png
 from litemedseg.engine.prediction import Segmenter
-from litemedseg.errors import DataError
 from litemedseg.explain.gradcam import grad_cam_maps
 from litemedseg.explain.layers import resolve_layer
+from litemedseg.runtime.files import read_images, require_unique_stems
 from litemedseg.utils.atomic import atomic_open, write_json_atomic
 from litemedseg.viz import heatmap_overlay
 
@@ -47,20 +46,10 @@ def explain_files(
     """Write overlays/<stem>_<class>.png (jet heatmap over the image, original size), maps/<stem>_<class>.npy
     (float32 in [0, 1]) and explain.json (layer, classes, files) for every input image."""
     out = Path(output_dir)
-    stems = [p.stem for p in inputs]
-    if len(set(stems)) != len(stems):
-        dupes = sorted({s for s in stems if stems.count(s) > 1})
-        raise DataError(f"two inputs share the stem {dupes[0]!r}; their maps would overwrite each other")
+    require_unique_stems(inputs, "maps")
     layer_name, _ = resolve_layer(segmenter.model, layer)  # fail on a bad name before reading any image
     records: list[dict[str, Any]] = []
-    for path in tqdm(inputs, desc="explaining", unit="img", disable=not progress):
-        try:
-            image = read_image(path)
-        except DataError as err:
-            if not skip_bad:
-                raise
-            warnings.warn(f"skipped: {err}", stacklevel=2)
-            continue
+    for path, image in read_images(inputs, skip_bad, progress, "explaining"):
         for cam in grad_cam_maps(segmenter, image, layer_name, class_index, source=path):
             stem = f"{path.stem}_{safe_name(cam.class_name)}"
             overlay = heatmap_overlay(image, cam.heatmap, alpha=alpha)

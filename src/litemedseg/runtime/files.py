@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -43,6 +43,30 @@ def list_inputs(path: str | os.PathLike) -> list[Path]:
     return [path]
 
 
+def require_unique_stems(inputs: Sequence[Path], outputs: str) -> None:
+    """Outputs are named by stem: two inputs with one stem would overwrite each other's `outputs`."""
+    stems = [p.stem for p in inputs]
+    if len(set(stems)) != len(stems):
+        dupes = sorted({s for s in stems if stems.count(s) > 1})
+        raise DataError(f"two inputs share the stem {dupes[0]!r}; their {outputs} would overwrite each other")
+
+
+def read_images(
+    inputs: Sequence[Path], skip_bad: bool = False, progress: bool = True, description: str = "reading"
+) -> Iterator[tuple[Path, np.ndarray]]:
+    """(path, uint8 image) for every input; an unreadable one stops with its error, or with `skip_bad` is
+    reported in one warning and passed over."""
+    for path in tqdm(inputs, desc=description, unit="img", disable=not progress):
+        try:
+            image = read_image(path)
+        except DataError as err:
+            if not skip_bad:
+                raise
+            warnings.warn(f"skipped: {err}", stacklevel=2)
+            continue
+        yield path, image
+
+
 def predict_files(
     segmenter: SegmenterLike,
     inputs: Sequence[Path],
@@ -55,19 +79,9 @@ def predict_files(
     """Write masks/<stem>.png (0/255 binary, class indices otherwise) at original size, plus optional
     probabilities/<stem>.png (0-255) and overlays/<stem>.png; each file appears atomically."""
     out = Path(output_dir)
-    stems = [p.stem for p in inputs]
-    if len(set(stems)) != len(stems):
-        dupes = sorted({s for s in stems if stems.count(s) > 1})
-        raise DataError(f"two inputs share the stem {dupes[0]!r}; their masks would overwrite each other")
+    require_unique_stems(inputs, "masks")
     records = []
-    for path in tqdm(inputs, desc="predicting", unit="img", disable=not progress):
-        try:
-            image = read_image(path)
-        except DataError as err:
-            if not skip_bad:
-                raise
-            warnings.warn(f"skipped: {err}", stacklevel=2)
-            continue
+    for path, image in read_images(inputs, skip_bad, progress, "predicting"):
         logits = segmenter.predict_logits(image, path)
         mask = segmenter.mask_from_logits(logits)
         saved = mask * 255 if segmenter.num_classes == 1 else mask

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import numpy as np
 
 from litemedseg.errors import ConfigError, WeightsError
 from litemedseg.runtime.metadata import METADATA_KEY, WINDOW, ExportMetadata, parse_metadata, read_sidecar
+from litemedseg.runtime.base import SegmenterBase
 from litemedseg.runtime.preprocess import prepare
 from litemedseg.runtime.resample import resize_bilinear
 from litemedseg.runtime.sliding_window import sliding_window_inference
@@ -66,7 +67,7 @@ def read_metadata(path: str | os.PathLike, session: Any) -> ExportMetadata:
     return parse_metadata(data, path)
 
 
-class OnnxSegmenter:
+class OnnxSegmenter(SegmenterBase):
     """An exported ONNX model plus everything needed to use it on new images, without PyTorch.
 
     >>> seg = OnnxSegmenter.from_file("model.onnx")          # doctest: +SKIP
@@ -108,10 +109,6 @@ class OnnxSegmenter:
         session = create_session(path, threads, device)
         return cls(session, read_metadata(path, session), tta=tta, source=path)
 
-    @property
-    def in_channels(self) -> int:
-        return self.spec.in_channels
-
     def run_network(self, batch: np.ndarray) -> np.ndarray:
         """Raw network logits (N, K, h, w) for a normalised float32 batch (N, C, h, w)."""
         feed = {self._input_name: np.ascontiguousarray(batch, dtype=np.float32)}
@@ -129,22 +126,8 @@ class OnnxSegmenter:
         flipped = [np.flip(run(np.ascontiguousarray(np.flip(batch, f))), f) if f else run(batch) for f in FLIPS]
         return np.mean(np.stack(flipped), axis=0)
 
-    def predict_logits(self, image: np.ndarray, source: str | os.PathLike = "image") -> np.ndarray:
-        """Logits (C, H, W) float32 at the image's original size."""
-        return next(iter(self.predict_logits_many([(image, source)], batch_size=1)))
-
-    def predict_logits_many(
-        self, images: Iterable[tuple[np.ndarray, str | os.PathLike]], batch_size: int = 8
-    ) -> Iterator[np.ndarray]:
-        """Like `predict_logits` for a stream of (image, source name) pairs, batched where sizes allow."""
-        pending: list[tuple[np.ndarray, tuple[int, int]]] = []
-        for image, source in images:
-            pending.append(prepare(image, self.spec, source))
-            if len(pending) >= batch_size or self.spec.mode == "patch":
-                yield from self._flush(pending)
-                pending = []
-        if pending:
-            yield from self._flush(pending)
+    def _prepare(self, image: np.ndarray, source: str | os.PathLike) -> tuple[np.ndarray, tuple[int, int]]:
+        return prepare(image, self.spec, source)
 
     def _flush(self, pending: list[tuple[np.ndarray, tuple[int, int]]]) -> Iterator[np.ndarray]:
         logits = self._forward(np.stack([x for x, _ in pending]))
@@ -164,10 +147,3 @@ class OnnxSegmenter:
         if self.num_classes == 1:
             return (np.asarray(logits)[0] > 0).astype(np.uint8)
         return np.asarray(logits).argmax(0).astype(np.uint8)
-
-    def predict_proba(self, image: np.ndarray) -> np.ndarray:
-        return self.probabilities(self.predict_logits(image))
-
-    def predict(self, image: np.ndarray) -> np.ndarray:
-        """The mask of one image (H, W, C) or (H, W): uint8 {0, 1} (binary) or class indices."""
-        return self.mask_from_logits(self.predict_logits(image))
