@@ -10,13 +10,14 @@ the problem; ``"a|b"`` accepts either) and the expected outcome:
 - WARNING: a documented skip (``--skip-unpaired``, ``predict --skip-bad``): exit status 0, a ``warning: ``
   line naming the fragments, no ``error:`` line, the rest proceeds;
 - REFUSED: refused by click's argument checks (usage error, exit 2) or with exit 1; the last line names the
-  fragments.
+  fragments;
+- OK: a documented acceptance (exit 0, no error, no warning).
 
 Every outcome: no traceback, no ``internal error`` (exit 3). One generator function per command
-(`train_cases`, `evaluate_cases`, `predict_cases`; weights problems in `weights_variants`, shared by every
-command that takes ``--weights``); `GENERATORS` lists them. A new subcommand (export, explain, report, convert,
-serve) adds ``def export_cases() -> list[Case]`` reusing the shared variants (`bad_images`, `bad_masks`,
-`weights_variants`) and appends it to `GENERATORS`.
+(`train_cases`, `evaluate_cases`, `predict_cases`, `export_cases`, `explain_cases`, `report_cases`,
+`convert_cases`, `serve_cases`; weights problems in `weights_variants`, shared by every command that takes
+``--weights``); `GENERATORS` lists them. A new subcommand adds ``def <command>_cases() -> list[Case]`` reusing the
+shared variants (`bad_images`, `bad_masks`, `weights_variants`) and appends it to `GENERATORS`.
 """
 
 from __future__ import annotations
@@ -82,6 +83,21 @@ class Env:
         path = self.root / "good.png"
         Image.fromarray(rgb(32, 32)).save(path)
         return path
+
+    @functools.cached_property
+    def onnx(self) -> Path:
+        """The reference checkpoint exported once (fp32 ONNX), for the cases that hand an ONNX file around."""
+        path = self.root / "export" / "model.onnx"
+        code, _, err = self.invoke(["export", "--weights", str(self.weights), "--output", str(path), "--no-check",
+                                    "--no-progress"])
+        assert code == 0, err[-2000:]
+        return path
+
+    @functools.cached_property
+    def weights_sha256(self) -> str:
+        from litemedseg.checkpoint import file_sha256
+
+        return file_sha256(self.weights / "model.safetensors")
 
 
 # ---- bytes of images ------------------------------------------------------------------------------------------
@@ -763,8 +779,8 @@ def train_config_cases() -> list[Case]:
         c("batch-size-zero", {"batch_size": 0}, (f, "batch_size")),
         c("unknown-key", {"epocs": 3}, (f, "epocs", "Extra inputs are not permitted")),
         c("unknown-nested-key", {"input": {"sizes": 32}}, (f, "input.sizes", "Extra inputs")),
-        c("size-not-multiple-of-16", {"input": {"size": 40}}, ("input.size", "(40, 40)", "multiples of 16")),
-        c("size-rectangle-not-multiple", {"input": {"size": [32, 50]}}, ("input.size", "multiples of 16")),
+        c("size-not-multiple-of-16", {"input": {"size": 40}}, (f, "input.size", "(40, 40)", "multiples of 16")),
+        c("size-rectangle-not-multiple", {"input": {"size": [32, 50]}}, (f, "input.size", "multiples of 16")),
         c("size-too-small", {"input": {"size": 8}}, (f, "input.size", "between 16 and 4096")),
         c("size-too-large", {"input": {"size": 100000}}, (f, "input.size", "100000")),
         c("size-word", {"input": {"size": "big"}}, (f, "input.size", "big")),
@@ -776,11 +792,11 @@ def train_config_cases() -> list[Case]:
         c("in-channels-two", {"input": {"in_channels": 2}}, (f, "input.in_channels", "2")),
         c("unknown-model", {"model": "unetx"}, (f, "model", "unetx")),
         c("model-not-string", {"model": ["mininet"]}, (f, "model")),
-        c("model-kwargs-unknown", {"model_kwargs": {"widthz": 3}}, ("mininet", "model_kwargs", "widthz")),
+        c("model-kwargs-unknown", {"model_kwargs": {"widthz": 3}}, (f, "mininet", "model_kwargs", "widthz")),
         c("model-kwargs-list", {"model_kwargs": [1, 2]}, (f, "model_kwargs")),
-        c("unknown-loss", {"loss": "focal_dice"}, ("focal_dice", "unknown loss")),
-        c("loss-for-other-kind", {"loss": "dice_ce"}, ("dice_ce", "num_classes=1")),
-        c("loss-kwargs-unknown", {"loss_kwargs": {"gamma": 2}}, ("loss", "gamma")),
+        c("unknown-loss", {"loss": "focal_dice"}, (f, "focal_dice", "unknown loss")),
+        c("loss-for-other-kind", {"loss": "dice_ce"}, (f, "dice_ce", "num_classes=1")),
+        c("loss-kwargs-unknown", {"loss_kwargs": {"gamma": 2}}, (f, "loss", "gamma")),
         c("schedule-typo", {"schedule": "cosin"}, (f, "schedule", "cosin")),
         c("amp-typo", {"amp": "bf32"}, (f, "amp", "bf32")),
         c("num-classes-zero", {"num_classes": 0}, (f, "num_classes", "0")),
@@ -790,7 +806,7 @@ def train_config_cases() -> list[Case]:
         c("warmup-negative", {"warmup_epochs": -1}, (f, "warmup_epochs")),
         c("threads-zero", {"threads": 0}, (f, "threads")),
         c("skip-unpaired-word", {"skip_unpaired": "sometimes"}, (f, "skip_unpaired", "sometimes")),
-        c("device-unknown", {"device": "tpu"}, ("tpu", "unknown device")),
+        c("device-unknown", {"device": "tpu"}, (f, "tpu", "unknown device")),
         c("data-missing", {"data": "/nonexistent/dataset"}, ("/nonexistent/dataset", "not found")),
         _yaml_payload_case(),
         Case("train/config/missing-file", lambda cd, e: ["train", "--config", str(cd / "nope.yaml")],
@@ -1369,7 +1385,768 @@ def predict_cases() -> list[Case]:
     return cases
 
 
-GENERATORS: list[Callable[[], list[Case]]] = [train_cases, evaluate_cases, predict_cases]
+# ---- export ----------------------------------------------------------------------------------------------------
+
+def export_argv(case_dir: Path, env: Env, *extra: str, weights: Path | str | None = None,
+                output: Path | str | None = None, check: bool = False) -> list[str]:
+    """export into `exp/model.onnx` of the case folder; --no-check unless `check` (the reference dataset has no
+    test images, and a wrongly accepted case should cost as little as possible)."""
+    return ["export", "--weights", str(weights or env.weights), "--output", str(output or case_dir / "exp" / "model.onnx"),
+            "--no-progress", *([] if check else ["--no-check"]), *extra]
+
+
+def _export_case(name: str, build: Callable[[Path, Env], list[str]], fragments: tuple[str, ...],
+                 outcome: str = ERROR, check: Callable[[Path], None] | None = None, skip: str | None = None) -> Case:
+    return Case(f"export/{name}", build, fragments, outcome, check=check or absent("exp"), skip=skip)
+
+
+def _export_flags(*extra: str, check: bool = False) -> Callable[[Path, Env], list[str]]:
+    return lambda c, env: export_argv(c, env, *extra, check=check)
+
+
+def _export_to(make: Callable[[Path], Path | str], *extra: str) -> Callable[[Path, Env], list[str]]:
+    """export with --output `make(case_dir)` (which may first put something in the way)."""
+    return lambda c, env: export_argv(c, env, *extra, output=make(c))
+
+
+def _in_the_way(rel: str, data: bytes = b"keep me") -> Callable[[Path], None]:
+    def make(root: Path) -> None:
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return make
+
+
+def _kept(rel: str, data: bytes = b"keep me") -> Callable[[Path], None]:
+    def check(case_dir: Path) -> None:
+        assert (case_dir / rel).read_bytes() == data, f"{rel} was changed"
+    return check
+
+
+def _calibration_data(make: Callable[[Path], None], *extra: str, check: bool = False
+                      ) -> Callable[[Path, Env], list[str]]:
+    """export --int8 (or the accuracy check, `check`) on a 3-image dataset `ds` that `make(ds)` breaks."""
+    def build(case_dir: Path, env: Env) -> list[str]:
+        data = dataset(case_dir / "ds")
+        make(data)
+        flags = ["--split", "all"] if check else ["--int8"]
+        return export_argv(case_dir, env, "--data", str(data), *flags, *extra, check=check)
+    return build
+
+
+def _export_bad_calibration_image(bad: BadFile) -> Case:
+    def make(data: Path) -> None:
+        bad.write(data / "images")
+        add_sample_mask(data, Path(bad.name).stem)
+    return _export_case(f"calibration/{_slug(bad.name)}", _calibration_data(make), (bad.name, bad.problem))
+
+
+def _export_bad_check_mask(bad: BadFile) -> Case:
+    def make(data: Path) -> None:
+        (data / "images" / f"{Path(bad.name).stem}.png").write_bytes(image_bytes(rgb(32, 32)))
+        bad.write(data / "masks")
+    return _export_case(f"check-data/{_slug(bad.name)}", _calibration_data(make, check=True), (bad.name, bad.problem))
+
+
+def _unwritable_folder(case_dir: Path) -> Path:
+    folder = case_dir / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    return folder / "model.onnx"
+
+
+def _copied_checkpoint_output(name: str) -> Callable[[Path, Env], list[str]]:
+    """--weights a copy of the reference checkpoint, --output `name` inside that copy (never the shared one)."""
+    def build(case_dir: Path, env: Env) -> list[str]:
+        folder = _copy_checkpoint(case_dir, env)
+        return export_argv(case_dir, env, weights=folder, output=folder / name)
+    return build
+
+
+def _checkpoint_unchanged(case_dir: Path) -> None:
+    assert not (case_dir / "exp").exists()
+    assert sorted(p.name for p in (case_dir / "ckpt").iterdir()) == ["meta.json", "model.safetensors"], \
+        "the export wrote into the checkpoint folder"
+
+
+def export_cases() -> list[Case]:
+    x, f, to = _export_case, _export_flags, _export_to
+    root_skip = ROOT_SKIP if IS_ROOT else None
+    cases = [weights_case("export", bad, lambda c, env, w: export_argv(c, env, weights=w))
+             for bad in weights_variants()]
+    cases += [
+        # what is exported, and how
+        x("format/unknown-tflite", f("--format", "tflite"), ("tflite", "unknown export format")),
+        x("format/unknown-tensorrt", f("--format", "tensorrt"), ("tensorrt", "unknown export format")),
+        x("format/empty", f("--format", ""), ("''", "unknown export format")),
+        x("format/typo-onxx", f("--format", "onxx"), ("onxx", "unknown export format")),
+        x("format/int8-with-torchscript", _export_to(lambda c: c / "exp" / "model.pt", "--format", "torchscript",
+                                                     "--int8"), ("--int8", "--format onnx only")),
+        x("format/fp16-with-torchscript", _export_to(lambda c: c / "exp" / "model.pt", "--format", "torchscript",
+                                                     "--fp16"), ("--fp16", "--format onnx only")),
+        x("format/int8-and-fp16", f("--int8", "--fp16"), ("--int8 and --fp16", "exclude each other")),
+        x("weights/onnx-file", lambda c, env: export_argv(c, env, weights=env.onnx), ("model.onnx", "already exported")),
+        x("weights/int8-on-onnx-file", lambda c, env: export_argv(c, env, "--int8", weights=env.onnx),
+          ("model.onnx", "already exported")),
+        x("weights/fp16-on-onnx-file", lambda c, env: export_argv(c, env, "--fp16", weights=env.onnx),
+          ("model.onnx", "already exported")),
+        x("weights/onnx-missing", lambda c, env: export_argv(c, env, weights=c / "gone.onnx"),
+          ("gone.onnx", "not found")),
+        x("flag/opset-5", f("--opset", "5"), ("--opset", "5"), REFUSED),
+        x("flag/opset-16", f("--opset", "16"), ("--opset", "16"), REFUSED),
+        x("flag/opset-21", f("--opset", "21"), ("--opset", "21"), REFUSED),
+        x("flag/opset-negative", f("--opset", "-17"), ("--opset", "-17"), REFUSED),
+        x("flag/opset-word", f("--opset", "latest"), ("--opset", "latest"), REFUSED),
+        x("flag/max-dice-drop-negative", f("--max-dice-drop", "-0.1"), ("--max-dice-drop", "-0.1")),
+        x("flag/max-dice-drop-above-one", f("--max-dice-drop", "1.5"), ("--max-dice-drop", "1.5")),
+        x("flag/max-dice-drop-nan", f("--max-dice-drop", "nan"), ("--max-dice-drop", "nan")),
+        x("flag/max-dice-drop-inf", f("--max-dice-drop", "inf"), ("--max-dice-drop", "inf")),
+        x("flag/max-dice-drop-word", f("--max-dice-drop", "small"), ("--max-dice-drop", "small"), REFUSED),
+        x("flag/calibration-images-zero", f("--int8", "--calibration-images", "0"), ("--calibration-images", "0")),
+        x("flag/calibration-images-negative", f("--int8", "--calibration-images", "-4"),
+          ("--calibration-images", "-4")),
+        x("flag/split-typo", f("--split", "tset", check=True), ("--split", "tset"), REFUSED),
+        x("flag/weights-missing-option", lambda c, env: ["export", "--output", str(c / "exp" / "model.onnx")],
+          ("--weights",), REFUSED),
+        # where it goes
+        x("output/default-name-is-a-folder", lambda c, env: _mkdir("exp/model.onnx")(c) or export_argv(
+            c, env, output=c / "exp"), ("model.onnx", "is a folder"), check=present("exp/model.onnx")),
+        x("output/metadata-name-is-a-folder", lambda c, env: _mkdir("exp/m.onnx.json")(c) or export_argv(
+            c, env, output=c / "exp" / "m.onnx"), ("m.onnx.json", "is a folder"),
+          check=present("exp/m.onnx.json", absent_too=["exp/m.onnx"])),
+        x("output/torchscript-name-is-a-folder", lambda c, env: _mkdir("exp/model.torchscript.pt")(c) or export_argv(
+            c, env, "--format", "torchscript", output=c / "exp"), ("model.torchscript.pt", "is a folder"),
+          check=present("exp/model.torchscript.pt")),
+        x("output/inside-a-file", lambda c, env: _in_the_way("notes.txt")(c) or export_argv(
+            c, env, output=c / "notes.txt" / "model.onnx"), ("notes.txt", "is a file"), check=_kept("notes.txt")),
+        x("output/deep-inside-a-file", lambda c, env: _in_the_way("notes.txt")(c) or export_argv(
+            c, env, output=c / "notes.txt" / "a" / "b" / "model.onnx"), ("notes.txt", "is a file"),
+          check=_kept("notes.txt")),
+        x("output/folder-inside-a-file", lambda c, env: _in_the_way("notes.txt")(c) or export_argv(
+            c, env, output=c / "notes.txt" / "exports"), ("notes.txt", "is a file"), check=_kept("notes.txt")),
+        x("output/inside-an-image-file", lambda c, env: _in_the_way("scan.png", image_bytes(rgb(8, 8)))(c)
+          or export_argv(c, env, output=c / "scan.png" / "model.onnx"), ("scan.png", "is a file")),
+        x("output/safetensors-name", to(lambda c: c / "exp" / "model.safetensors"),
+          ("model.safetensors", "refusing to write")),
+        x("output/json-name", to(lambda c: c / "exp" / "model.json"), ("model.json", "refusing to write")),
+        x("output/over-the-checkpoint", _copied_checkpoint_output("model.safetensors"),
+          ("model.safetensors", "refusing to write"), check=_checkpoint_unchanged),
+        x("output/over-the-checkpoint-metadata", _copied_checkpoint_output("meta.json"),
+          ("meta.json", "refusing to write"), check=_checkpoint_unchanged),
+        x("output/onnx-named-pt", to(lambda c: c / "exp" / "model.pt"), ("model.pt", "ending in .onnx")),
+        x("output/onnx-named-tmp", to(lambda c: c / "exp" / "model.onnx.tmp"), ("model.onnx.tmp", "ending in .onnx")),
+        x("output/onnx-named-bin", to(lambda c: c / "exp" / "model.bin"), ("model.bin", "ending in .onnx")),
+        x("output/torchscript-named-onnx", to(lambda c: c / "exp" / "model.onnx", "--format", "torchscript"),
+          ("model.onnx", "ending in .pt")),
+        x("output/unwritable-folder", lambda c, env: export_argv(c, env, output=_unwritable_folder(c)),
+          ("locked", "permission"), check=absent("locked/model.onnx"), skip=root_skip),
+        # calibration (--int8) and accuracy-check data
+        x("calibration/missing-folder", lambda c, env: export_argv(c, env, "--int8", "--data", str(c / "nodata")),
+          ("nodata", "dataset folder not found")),
+        x("calibration/a-file", lambda c, env: _in_the_way("data.zip", zip_bytes())(c) or export_argv(
+            c, env, "--int8", "--data", str(c / "data.zip")), ("data.zip", "not a folder")),
+        x("calibration/no-images-folder", _calibration_data(_rm("images")), ("ds", "no images/ folder")),
+        x("calibration/empty-images-folder", _calibration_data(_all(_rm("images"), _mkdir("images"))),
+          ("images", "no image files")),
+        x("calibration/image-without-mask", _calibration_data(_rm("masks/case001.png")),
+          ("case001.png", "no mask in")),
+        x("calibration/folder-named-like-image", _calibration_data(_all(_mkdir("images/extra.png"),
+                                                                        lambda r: add_sample_mask(r, "extra"))),
+          ("extra.png", "is a folder")),
+        x("calibration/broken-symlink", _calibration_data(_all(_symlink("images/link.png", "images/gone.png"),
+                                                               lambda r: add_sample_mask(r, "link"))),
+          ("link.png", "broken symbolic link")),
+        x("calibration/split-not-json", _calibration_data(_write("split.json", "{train: [")),
+          ("split.json", "not a readable JSON")),
+        x("check-data/test-split-empty", lambda c, env: export_argv(c, env, check=True),
+          ("tiny", "'test' split is empty", "--no-check")),
+        x("check-data/missing-folder", lambda c, env: export_argv(c, env, "--data", str(c / "nodata"), check=True),
+          ("nodata", "dataset folder not found")),
+        x("check-data/mask-without-image", _calibration_data(_rm("images/case002.png"), check=True),
+          ("case002.png", "no image in")),
+    ]
+    cases += [_export_bad_calibration_image(bad) for bad in representative(bad_images(), 9)]
+    cases += [_export_bad_check_mask(bad) for bad in representative(bad_masks(), 4)]
+    return cases
+
+
+# ---- explain ---------------------------------------------------------------------------------------------------
+
+def explain_argv(case_dir: Path, env: Env, inputs: Path | str, *extra: str, weights: Path | str | None = None
+                 ) -> list[str]:
+    return ["explain", "--weights", str(weights or env.weights), "--input", str(inputs), "--output",
+            str(case_dir / "xai"), "--no-progress", *extra]
+
+
+def _explain_single(bad: BadFile) -> Case:
+    def build(case_dir: Path, env: Env) -> list[str]:
+        return explain_argv(case_dir, env, bad.write(case_dir / "in"))
+    return Case(f"explain/image/{_slug(bad.name)}", build, (bad.name, bad.problem), check=absent("xai"))
+
+
+def _explain_case(name: str, make: Callable[[Path, Env], Path | str], fragments: tuple[str, ...], *extra: str,
+                  outcome: str = ERROR, check: Callable[[Path], None] | None = None, skip: str | None = None) -> Case:
+    def build(case_dir: Path, env: Env) -> list[str]:
+        return explain_argv(case_dir, env, make(case_dir, env), *extra)
+    return Case(f"explain/{name}", build, fragments, outcome, check=check or absent("xai"),
+                keeps_outputs=outcome == WARNING, skip=skip)
+
+
+def explain_cases() -> list[Case]:
+    cases = [_explain_single(bad) for bad in representative(bad_images(), 5)]
+    x = _explain_case
+    good = lambda c, e: e.good_image  # noqa: E731
+    bad_png = encoded("PNG")[:200]
+    cases += [
+        x("input/missing-file", lambda c, e: c / "missing.png", ("missing.png", "not found")),
+        x("input/missing-folder", lambda c, e: c / "missing_dir", ("missing_dir", "not found")),
+        x("input/not-an-image-name", lambda c, e: _write("notes.txt", "x")(c) or c / "notes.txt",
+          ("notes.txt", "not an image file name")),
+        x("input/empty-folder", _folder(), ("in", "no image files")),
+        x("input/folder-named-like-image", lambda c, e: _mkdir("scan.png")(c) or c / "scan.png",
+          ("scan.png", "no image files")),
+        x("input/subfolder-named-like-image", _then(_folder(("good.png", None)), _mkdir("a_sub.png")),
+          ("a_sub.png", "is a folder")),
+        x("input/broken-symlink", lambda c, e: _symlink("link.png", "gone.png")(c) or c / "link.png",
+          ("link.png", "broken symbolic link")),
+        x("input/bad-after-good", _folder(("a_good.png", None), ("b_bad.png", bad_png)),
+          ("b_bad.png", DECODE_PROBLEM)),
+        x("input/two-inputs-one-stem", _folder(("scan.png", None), ("scan.jpg", image_bytes(rgb(32, 32), "JPEG"))),
+          ("scan", "share the stem")),
+        x("input/bad-skip-bad", _folder(("a_good.png", None), ("b_bad.png", bad_png)),
+          ("skipped", "b_bad.png"), "--skip-bad", outcome=WARNING,
+          check=present("xai/explain.json", absent_too=["xai/maps/b_bad_foreground.npy"])),
+        x("input/empty-skip-bad", _folder(("a_good.png", None), ("empty.png", b"")),
+          ("skipped", "empty.png", "empty file"), "--skip-bad", outcome=WARNING,
+          check=present("xai/maps/a_good_foreground.npy")),
+        x("layer/unknown-index", good, ("decoder.9", "unknown layer"), "--layer", "decoder.9"),
+        x("layer/typo", good, ("decodr.2", "unknown layer", "decoder.2"), "--layer", "decodr.2"),
+        x("layer/empty", good, ("''", "unknown layer"), "--layer", ""),
+        x("layer/blank", good, ("unknown layer",), "--layer", "   "),
+        x("layer/trailing-dot", good, ("decoder.", "unknown layer"), "--layer", "decoder."),
+        x("layer/path-like", good, ("decoder/2", "unknown layer"), "--layer", "decoder/2"),
+        x("layer/container", good, ("'decoder'", "not used in the forward pass"), "--layer", "decoder"),
+        x("class-index/two-on-binary", good, ("class index 2", "out of range"), "--class-index", "2"),
+        x("class-index/negative", good, ("class index -1", "out of range"), "--class-index", "-1"),
+        x("class-index/255", good, ("class index 255", "out of range"), "--class-index", "255"),
+        x("class-index/word", good, ("--class-index", "one"), "--class-index", "one", outcome=REFUSED),
+        x("class-index/fraction", good, ("--class-index", "1.5"), "--class-index", "1.5", outcome=REFUSED),
+        x("flag/alpha-above-one", good, ("--alpha", "2"), "--alpha", "2", outcome=REFUSED),
+        x("flag/alpha-negative", good, ("--alpha", "-0.5"), "--alpha", "-0.5", outcome=REFUSED),
+        x("flag/device-unknown", good, ("quantum", "unknown device"), "--device", "quantum"),
+        x("flag/device-cuda-absent", good, ("cuda", "no CUDA GPU"), "--device", "cuda", skip=_cuda_skip()),
+        Case("explain/output/existing-file", lambda c, e: _in_the_way("maps.png")(c) or [
+            *explain_argv(c, e, e.good_image)[:-2], str(c / "maps.png"), "--no-progress"], ("maps.png",), REFUSED,
+             check=_kept("maps.png")),
+        Case("explain/output/inside-a-file", lambda c, e: _in_the_way("notes.txt")(c) or [
+            *explain_argv(c, e, e.good_image)[:-2], str(c / "notes.txt" / "xai"), "--no-progress"], ("notes.txt",),
+             check=_kept("notes.txt")),
+        Case("explain/weights/onnx-file", lambda c, e: explain_argv(c, e, e.good_image, weights=e.onnx),
+             ("model.onnx",), check=absent("xai")),
+    ]
+    cases += [weights_case("explain", bad, lambda c, env, w: explain_argv(c, env, env.good_image, weights=w))
+              for bad in weights_variants()[::2]]
+    return cases
+
+
+# ---- report ----------------------------------------------------------------------------------------------------
+
+BINARY_COLUMNS = ("dice", "iou", "precision", "recall", "specificity", "accuracy")
+
+
+def evaluation_folder(folder: Path, env: Env) -> Path:
+    """What `litemedseg evaluate --output` writes for the reference checkpoint on the reference dataset
+    (summary.json and per_image.csv; written directly, without running the evaluation)."""
+    folder.mkdir(parents=True)
+    summary = {
+        "model": "mininet", "weights": str(env.weights), "weights_sha256": env.weights_sha256, "trained_on": "tiny",
+        "dataset": {"name": "tiny", "root": str(env.tiny_data), "num_images": 4, "num_classes": 1,
+                    "class_names": ["background", "foreground"], "has_fov": False,
+                    "split_sizes": {"train": 4, "val": 0, "test": 0}},
+        "split": "all", "zero_shot": False, "tta": False,
+        "input": {"mode": "resize", "size": [32, 32], "scale": 1.0, "in_channels": 3},
+        "num_images": 4,
+        "per_image": {m: {"mean": 0.5, "std": 0.1, "n": 4} for m in BINARY_COLUMNS},
+        "pooled": {m: 0.5 for m in BINARY_COLUMNS},
+        "empty_masks": {"both": 0, "truth_only": 0, "prediction_only": 0},
+        "headline": {"metric": "per_image_dice", "value": 0.5},
+    }
+    (folder / "summary.json").write_text(json.dumps(summary, indent=2))
+    rows = [f"case{i:03d}," + ",".join(f"{0.4 + i / 20:.4f}" for _ in BINARY_COLUMNS) + ",False,False"
+            for i in range(4)]
+    (folder / "per_image.csv").write_text(",".join(("image", *BINARY_COLUMNS, "truth_empty", "prediction_empty"))
+                                          + "\n" + "\n".join(rows) + "\n")
+    return folder
+
+
+def _summary(edit: Callable[[dict], object]) -> Callable[[Path], None]:
+    """Load summary.json, `edit` it in place, write it back (NaN written as JSON's NaN, as evaluate does)."""
+    def make(folder: Path) -> None:
+        path = folder / "summary.json"
+        summary = json.loads(path.read_text())
+        edit(summary)
+        path.write_text(json.dumps(summary))
+    return make
+
+
+def _set(key: str, value: object) -> Callable[[Path], None]:
+    """summary.json with the dotted `key` set to `value`."""
+    def edit(summary: dict) -> None:
+        *parents, last = key.split(".")
+        node = summary
+        for part in parents:
+            node = node[part]
+        node[last] = value
+    return _summary(edit)
+
+
+def _drop(key: str) -> Callable[[Path], None]:
+    def edit(summary: dict) -> None:
+        *parents, last = key.split(".")
+        node = summary
+        for part in parents:
+            node = node[part]
+        del node[last]
+    return _summary(edit)
+
+
+def report_argv(case_dir: Path, *folders: Path | str, extra: Sequence[str] = ()) -> list[str]:
+    return ["report", *[str(f) for f in folders], "--output", str(case_dir / "rep"), "--no-progress", *extra]
+
+
+def _report_case(name: str, make: Callable[[Path], None], fragments: tuple[str, ...], outcome: str = ERROR,
+                 check: Callable[[Path], None] | None = None) -> Case:
+    """report on a valid evaluation folder `ev` that `make(ev)` then breaks."""
+    def build(case_dir: Path, env: Env) -> list[str]:
+        folder = evaluation_folder(case_dir / "ev", env)
+        make(folder)
+        return report_argv(case_dir, folder)
+    keeps = outcome in (WARNING, OK)
+    return Case(f"report/{name}", build, fragments, outcome, keeps_outputs=keeps,
+                check=check or (present("rep/index.html") if keeps else absent("rep")))
+
+
+def report_cases() -> list[Case]:
+    r = _report_case
+    s = "summary.json"
+    csv_name = "per_image.csv"
+    header = ",".join(("image", *BINARY_COLUMNS)) + "\n"
+    return [
+        Case("report/folder/missing", lambda c, e: report_argv(c, c / "eval_gone"),
+             ("eval_gone", "evaluation folder not found"), check=absent("rep")),
+        Case("report/folder/a-file", lambda c, e: _in_the_way("eval.zip", zip_bytes())(c) or report_argv(
+            c, c / "eval.zip"), ("eval.zip", "not a folder"), check=absent("rep")),
+        Case("report/folder/second-missing", lambda c, e: report_argv(c, evaluation_folder(c / "ev", e), c / "ev2"),
+             ("ev2", "evaluation folder not found"), check=absent("rep")),
+        Case("report/folder/none-given", lambda c, e: ["report", "--output", str(c / "rep")], ("EVAL_DIR",),
+             REFUSED, check=absent("rep")),
+        r("folder/no-summary", _rm(s), ("ev", "no summary.json")),
+        r("folder/summary-is-a-folder", _all(_rm(s), _mkdir(s)), ("ev", "no summary.json")),
+        r("folder/a-training-run", _all(_rm(s), _rm(csv_name), _write("metrics.csv", "epoch,loss\n1,0.5\n")),
+          ("ev", "no summary.json")),
+        r("summary/truncated", lambda f: (f / s).write_bytes((f / s).read_bytes()[:120]), (s, "not readable JSON")),
+        r("summary/empty", _write(s, ""), (s, "not readable JSON")),
+        r("summary/not-json", _write(s, "model: mininet\n"), (s, "not readable JSON")),
+        r("summary/not-utf8", _write(s, b'{"model": "\xff\xfe"}'), (s, "not readable JSON")),
+        r("summary/a-list", _write(s, "[1, 2]"), (s, "expected a JSON object")),
+        r("summary/null", _write(s, "null"), (s, "expected a JSON object")),
+        r("summary/a-number", _write(s, "0.83"), (s, "expected a JSON object")),
+        r("summary/no-model", _drop("model"), (s, "missing model")),
+        r("summary/no-dataset", _drop("dataset"), (s, "missing dataset")),
+        r("summary/no-num-images", _drop("num_images"), (s, "missing num_images")),
+        r("summary/no-headline", _drop("headline"), (s, "missing headline")),
+        r("summary/dataset-a-string", _set("dataset", "tiny"), (s, "'dataset'", "JSON objects")),
+        r("summary/headline-a-number", _set("headline", 0.5), (s, "'headline'", "JSON objects")),
+        r("summary/model-a-dict", _set("model", {"name": "mininet"}), (s, "model must be")),
+        r("summary/model-empty", _set("model", ""), (s, "model must be")),
+        r("summary/num-images-word", _set("num_images", "four"), (s, "num_images", "four")),
+        r("summary/num-images-negative", _set("num_images", -4), (s, "num_images", "-4")),
+        r("summary/split-a-list", _set("split", ["test"]), (s, "split must be")),
+        r("summary/weights-a-number", _set("weights", 5), (s, "weights must be")),
+        r("summary/weights-a-list", _set("weights", ["runs/a/best"]), (s, "weights must be")),
+        r("summary/sha256-a-number", _set("weights_sha256", 77), (s, "weights_sha256")),
+        r("summary/tta-word", _set("tta", "yes"), (s, "tta", "yes")),
+        r("summary/input-a-string", _set("input", "resize 32"), (s, "input must be")),
+        r("summary/dataset-root-a-number", _set("dataset.root", 5), (s, "dataset.root")),
+        r("summary/dataset-name-a-list", _set("dataset.name", ["tiny"]), (s, "dataset.name")),
+        r("summary/num-classes-word", _set("dataset.num_classes", "two"), (s, "dataset.num_classes", "two")),
+        r("summary/num-classes-null", _set("dataset.num_classes", None), (s, "dataset.num_classes", "None")),
+        r("summary/num-classes-zero", _set("dataset.num_classes", 0), (s, "dataset.num_classes", "0")),
+        r("summary/num-classes-fraction", _set("dataset.num_classes", 1.5), (s, "dataset.num_classes", "1.5")),
+        r("summary/class-names-a-number", _set("dataset.class_names", 5), (s, "dataset.class_names")),
+        r("summary/class-names-numbers", _set("dataset.class_names", [0, 1]), (s, "dataset.class_names")),
+        r("summary/headline-value-word", _set("headline.value", "high"), (s, "headline.value", "high")),
+        r("summary/headline-value-null", _set("headline.value", None), (s, "headline.value", "None")),
+        r("summary/headline-value-bool", _set("headline.value", True), (s, "headline.value", "True")),
+        r("summary/headline-value-list", _set("headline.value", [0.5]), (s, "headline.value")),
+        r("summary/headline-metric-number", _set("headline.metric", 1), (s, "headline.metric")),
+        r("summary/per-image-a-string", _set("per_image", "good"), (s, "per_image")),
+        r("summary/per-image-metric-a-list", _set("per_image.dice", [0.5]), (s, "per_image")),
+        r("summary/per-image-mean-word", _set("per_image.dice.mean", "x"), (s, "per_image")),
+        r("summary/per-image-no-mean", _drop("per_image.iou.mean"), (s, "per_image")),
+        r("summary/per-image-std-null", _set("per_image.recall.std", None), (s, "per_image")),
+        r("summary/hd95-a-number", _set("hd95", 3.5), (s, "hd95")),
+        r("summary/per-class-a-string", _set("per_class", "lesion"), (s, "per_class")),
+        r("summary/per-class-no-iou", _set("per_class", {"lesion": {"dice": {"mean": 0.5, "std": 0.1, "n": 4}}}),
+          (s, "per_class")),
+        r("summary/mean-dice-word", _set("mean_dice", "high"), (s, "mean_dice")),
+        r("rows/missing", _rm(csv_name), ("ev", "no per_image.csv")),
+        r("rows/a-folder", _all(_rm(csv_name), _mkdir(csv_name)), ("ev", "no per_image.csv")),
+        r("rows/empty", _write(csv_name, ""), (csv_name, "no per-image rows")),
+        r("rows/header-only", _write(csv_name, header), (csv_name, "no per-image rows")),
+        r("rows/no-image-column", _write(csv_name, "name,dice\ncase000,0.5\n"), (csv_name, "'image' column")),
+        r("rows/no-dice-column", _write(csv_name, "image,iou\ncase000,0.5\n"), (csv_name, "no 'dice' column")),
+        r("rows/not-utf8", _write(csv_name, b"image,dice\ncase\xff\xfe,0.5\n"), (csv_name, "cannot read")),
+        r("rows/truncated-binary", lambda f: (f / csv_name).write_bytes(zip_bytes()), (csv_name,)),
+        r("rows/extra-cells", _write(csv_name, header + "case000,0.5,0.4,0.3,0.2,0.1,0.9,7,8\n"),
+          (csv_name, "line 2", "more cells")),
+        r("rows/dice-word", _write(csv_name, "image,dice\ncase000,0.5\ncase001,high\n"),
+          (csv_name, "line 3", "dice 'high' is not a number")),
+        r("rows/dice-bool", _write(csv_name, "image,dice\ncase000,True\n"), (csv_name, "dice True is not a number")),
+        # documented skips: the report is written without the galleries, and says why
+        r("skip/weights-missing", _set("weights", "/nonexistent/run/best"),
+          ("galleries skipped", "weights not available", "/nonexistent/run/best"), WARNING),
+        r("skip/weights-null", _set("weights", None), ("galleries skipped", "names no weights"), WARNING),
+        r("skip/weights-corrupt", lambda f: _write("w/model.safetensors", b"garbage")(f) or _set(
+            "weights", str(f / "w" / "model.safetensors"))(f), ("galleries skipped", "model.safetensors"), WARNING),
+        r("skip/weights-changed", _set("weights_sha256", "0" * 64), ("galleries skipped", "sha256 differs"), WARNING),
+        r("skip/dataset-missing", _set("dataset.root", "/nonexistent/dataset"),
+          ("galleries skipped", "dataset not available", "/nonexistent/dataset"), WARNING),
+        r("skip/dataset-root-null", _all(_set("dataset.root", None), _set("dataset.name", "gone")),
+          ("galleries skipped", "gone", "dataset folder not found"), WARNING),
+        r("skip/image-not-in-dataset", _write(csv_name, header + "ghost,0.5,0.5,0.5,0.5,0.5,0.5\n"),
+          ("galleries skipped", "ghost", "no longer in the dataset"), WARNING),
+        # documented acceptance: NaN is what evaluate writes for an undefined mean (no image to average)
+        r("accepted/nan-headline-and-means", _all(_set("headline.value", float("nan")),
+                                                  _set("per_image.recall", {"mean": float("nan"), "std": float("nan"),
+                                                                            "n": 0})), (), OK),
+        Case("report/output/existing-file", lambda c, e: _in_the_way("index.html")(c) or [
+            "report", str(evaluation_folder(c / "ev", e)), "--output", str(c / "index.html"), "--no-progress"],
+             ("index.html",), REFUSED, check=_kept("index.html")),
+        Case("report/output/inside-a-file", lambda c, e: _in_the_way("notes.txt")(c) or [
+            "report", str(evaluation_folder(c / "ev", e)), "--output", str(c / "notes.txt" / "rep"), "--no-progress"],
+             ("notes.txt",), check=_kept("notes.txt")),
+        Case("report/flag/top-zero", lambda c, e: report_argv(c, evaluation_folder(c / "ev", e), extra=["--top", "0"]),
+             ("--top", "0"), REFUSED, check=absent("rep")),
+    ]
+
+
+# ---- convert ---------------------------------------------------------------------------------------------------
+
+def _fixtures():  # noqa: ANN202
+    from tests.data.layouts import fixtures
+
+    return fixtures
+
+
+def convert_argv(case_dir: Path, source: Path | str, *extra: str, output: Path | str | None = None) -> list[str]:
+    return ["convert", "--input", str(source), "--output", str(output or case_dir / "conv"), "--no-progress", *extra]
+
+
+def _layout(builder: str, **kwargs) -> Callable[[Path], Path]:  # noqa: ANN003
+    """A miniature official layout (tests/data/layouts/fixtures.py) in `src` of the case folder."""
+    def make(case_dir: Path) -> Path:
+        getattr(_fixtures(), builder)(case_dir / "src", **kwargs)
+        return case_dir / "src"
+    return make
+
+
+def _convert_case(name: str, builder: str, breaks: Callable[[Path], None], fragments: tuple[str, ...], *extra: str,
+                  outcome: str = ERROR, builder_kwargs: dict | None = None) -> Case:
+    """convert a miniature `builder` layout that `breaks(src)` then damages."""
+    def build(case_dir: Path, env: Env) -> list[str]:
+        source = _layout(builder, **(builder_kwargs or {}))(case_dir)
+        breaks(source)
+        return convert_argv(case_dir, source, *extra)
+    return Case(f"convert/{name}", build, fragments, outcome, check=absent("conv"))
+
+
+def _first(pattern: str) -> Callable[[Path], Path]:
+    def find(root: Path) -> Path:
+        return min(root.glob(pattern))
+    return find
+
+
+def _truncate(pattern: str, keep: int = 60) -> Callable[[Path], None]:
+    """Cut the first file matching `pattern` to `keep` bytes."""
+    def make(root: Path) -> None:
+        path = _first(pattern)(root)
+        path.write_bytes(path.read_bytes()[:keep])
+    return make
+
+
+def _resize(pattern: str, size: tuple[int, int] = (10, 12)) -> Callable[[Path], None]:
+    """Replace the first file matching `pattern` by a 0/255 mask of another size, in the same format."""
+    def make(root: Path) -> None:
+        path = _first(pattern)(root)
+        mask = _mask([0, 255], size=size)
+        if path.suffix.lower() in (".tif", ".tiff"):
+            path.write_bytes(tiff_bytes(mask))
+        elif path.suffix.lower() == ".gif":
+            Image.fromarray(mask).convert("P").save(path)
+        else:
+            Image.fromarray(mask).save(path)
+    return make
+
+
+def _unlink(pattern: str) -> Callable[[Path], None]:
+    def make(root: Path) -> None:
+        _first(pattern)(root).unlink()
+    return make
+
+
+def _xml(text: str | bytes) -> Callable[[Path], None]:
+    def make(root: Path) -> None:
+        path = _first("**/*.xml")(root)
+        path.write_bytes(text.encode() if isinstance(text, str) else text)
+    return make
+
+
+def _dataset_json(data: object) -> Callable[[Path], None]:
+    def make(root: Path) -> None:
+        path = root / "Dataset042_Toy" / "dataset.json"
+        path.write_bytes(data if isinstance(data, bytes) else (data if isinstance(data, str) else json.dumps(data))
+                         .encode())
+    return make
+
+
+BILLION_LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+                  + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+                            for i in range(1, 10))
+                  + ']><Annotations a="&lol9;"/>')
+
+
+def _convert_bad_image(bad: BadFile) -> Case:
+    """A Kvasir-SEG folder with one more image, broken, and its (valid) mask."""
+    def breaks(root: Path) -> None:
+        bad.write(root / "images")
+        mask = np.zeros((20, 24), np.uint8)
+        Image.fromarray(mask).save(root / "masks" / f"{Path(bad.name).stem}.jpg", quality=90)
+    return _convert_case(f"image/{_slug(bad.name)}", "kvasir", breaks, (bad.name, bad.problem))
+
+
+def convert_cases() -> list[Case]:
+    v = _convert_case
+    labels = {"background": 0, "rv": 1}
+    cases = [
+        Case("convert/input/missing", lambda c, e: convert_argv(c, c / "download"),
+             ("download", "input folder not found"), check=absent("conv")),
+        Case("convert/input/a-file", lambda c, e: _in_the_way("Kvasir-SEG.zip", zip_bytes())(c) or convert_argv(
+            c, c / "Kvasir-SEG.zip"), ("Kvasir-SEG.zip", "not a folder"), check=absent("conv")),
+        Case("convert/input/empty-folder", lambda c, e: _mkdir("src")(c) or convert_argv(c, c / "src"),
+             ("src", "no known official layout"), check=absent("conv")),
+        Case("convert/input/undetectable", lambda c, e: _all(_write("src/notes.txt", "hello"),
+                                                             _write("src/scans/a.png", image_bytes(rgb(8, 8))))(c)
+             or convert_argv(c, c / "src"), ("src", "no known official layout", "--layout"), check=absent("conv")),
+        Case("convert/input/already-converted", lambda c, e: dataset(c / "src") and convert_argv(c, c / "src"),
+             ("src", "no known official layout"), check=absent("conv")),
+        v("layout/unknown", "kvasir", lambda r: None, ("isic2020", "unknown layout"), "--layout", "isic2020"),
+        v("layout/empty", "kvasir", lambda r: None, ("''", "unknown layout"), "--layout", ""),
+        v("layout/typo", "kvasir", lambda r: None, ("kvasir", "unknown layout"), "--layout", "kvasir"),
+        v("layout/drive-on-kvasir", "kvasir", lambda r: None, ("src", "no labelled images", "DRIVE"),
+          "--layout", "drive"),
+        v("layout/busi-on-kvasir", "kvasir", lambda r: None, ("src", "no labelled images", "BUSI"),
+          "--layout", "busi"),
+        v("layout/nnunet-on-kvasir", "kvasir", lambda r: None, ("dataset.json", "not found"), "--layout", "nnunet"),
+        v("layout/monuseg-on-drive", "drive", lambda r: None, ("src", "no labelled images", "MoNuSeg"),
+          "--layout", "monuseg"),
+        Case("convert/output/inside-input", lambda c, e: convert_argv(c, _layout("kvasir")(c),
+                                                                      output=c / "src" / "converted"),
+             ("converted", "must lie outside the input folder"), check=absent("src/converted")),
+        Case("convert/output/same-as-input", lambda c, e: convert_argv(c, _layout("kvasir")(c), output=c / "src"),
+             ("src", "must lie outside the input folder")),
+        Case("convert/output/contains-input", lambda c, e: convert_argv(c, _layout("kvasir")(c), output=c),
+             ("must lie outside the input folder",)),
+        Case("convert/output/not-empty", lambda c, e: _in_the_way("conv/notes.txt")(c) or convert_argv(
+            c, _layout("kvasir")(c)), ("conv", "not empty", "--overwrite"), check=_kept("conv/notes.txt")),
+        Case("convert/output/a-file", lambda c, e: _in_the_way("conv")(c) or convert_argv(c, _layout("kvasir")(c)),
+             ("conv", "not a folder"), check=_kept("conv")),
+        Case("convert/output/inside-a-file", lambda c, e: _in_the_way("notes.txt")(c) or convert_argv(
+            c, _layout("kvasir")(c), output=c / "notes.txt" / "conv"), ("notes.txt", "is a file"),
+             check=_kept("notes.txt")),
+        v("flag/mask-threshold-negative", "kvasir", lambda r: None, ("--mask-threshold", "-5"), "--mask-threshold",
+          "-5", outcome=REFUSED),
+        v("flag/mask-threshold-word", "kvasir", lambda r: None, ("--mask-threshold", "half"), "--mask-threshold",
+          "half", outcome=REFUSED),
+        # a damaged image, per layout (the official file names)
+        v("image/kvasir-truncated", "kvasir", _truncate("images/*.jpg"), ("images/", DECODE_PROBLEM)),
+        v("image/isic-truncated", "isic", _truncate("ISIC2018_Task1-2_Training_Input/*.jpg"),
+          ("ISIC_0000000.jpg", DECODE_PROBLEM), builder_kwargs={"year": 2018}),
+        v("image/cvc-truncated", "cvc", _truncate("Original/*.tif"), ("Original/1.tif", DECODE_PROBLEM)),
+        v("image/ph2-empty", "ph2", lambda r: _first("**/IMD002.bmp")(r).write_bytes(b""),
+          ("IMD002.bmp", "empty file")),
+        v("image/drive-text", "drive", lambda r: _first("training/images/*.tif")(r).write_text("not a tiff"),
+          ("21_training.tif", "not a readable image|corrupt")),
+        v("image/chase-truncated", "chase", _truncate("Image_01L.jpg"), ("Image_01L.jpg", DECODE_PROBLEM)),
+        v("image/monuseg-truncated", "monuseg", _truncate("MoNuSeg 2018 Training Data/Tissue Images/*.tif", 100),
+          ("TCGA-18-5592-01Z-00-DX1.tif", DECODE_PROBLEM)),
+        v("image/busi-truncated", "busi", _truncate("Dataset_BUSI_with_GT/benign/benign (1).png"),
+          ("benign (1).png", DECODE_PROBLEM)),
+        v("image/glas-truncated", "glas", _truncate("train_1.bmp"), ("train_1.bmp", DECODE_PROBLEM)),
+        v("image/nnunet-truncated", "nnunet", _truncate("Dataset042_Toy/imagesTr/toy_001_0000.png"),
+          ("toy_001_0000.png", DECODE_PROBLEM), builder_kwargs={"labels": labels}),
+        # a mask (or FOV, or label map) of another size than its image
+        v("mask-size/kvasir", "kvasir", _resize("masks/*.jpg"), ("masks/", "mask is 12x10", "24x20")),
+        v("mask-size/isic", "isic", _resize("ISIC2018_Task1_Training_GroundTruth/*.png"),
+          ("ISIC_0000000_segmentation.png", "mask is 12x10"), builder_kwargs={"year": 2018}),
+        v("mask-size/cvc", "cvc", _resize("Ground Truth/*.tif"), ("Ground Truth/1.tif", "mask is 12x10")),
+        v("mask-size/ph2", "ph2", _resize("**/IMD003_lesion.bmp"), ("IMD003_lesion.bmp", "mask is 12x10")),
+        v("mask-size/drive-manual", "drive", _resize("training/1st_manual/21_manual1.gif"),
+          ("21_manual1.gif", "mask is 12x10")),
+        v("mask-size/drive-fov", "drive", _resize("training/mask/22_training_mask.gif"),
+          ("22_training_mask.gif", "mask is 12x10")),
+        v("mask-size/chase", "chase", _resize("Image_01R_1stHO.png"), ("Image_01R_1stHO.png", "mask is 12x10")),
+        v("mask-size/busi-second-mask", "busi", _resize("Dataset_BUSI_with_GT/benign/benign (2)_mask_1.png"),
+          ("benign (2)_mask_1.png", "mask is 12x10")),
+        v("mask-size/glas", "glas", _resize("testA_1_anno.bmp"), ("testA_1_anno.bmp", "mask is 12x10")),
+        v("mask-size/nnunet", "nnunet", _resize("Dataset042_Toy/labelsTr/toy_002.png"),
+          ("toy_002.png", "mask is 12x10"), builder_kwargs={"labels": labels}),
+        # a missing counterpart
+        v("pairing/kvasir-no-mask", "kvasir", _unlink("masks/*.jpg"), ("images/", "no ground-truth mask")),
+        v("pairing/kvasir-no-image", "kvasir", _unlink("images/*.jpg"), ("masks/", "mask without an image")),
+        v("pairing/isic-no-mask", "isic", _unlink("ISIC2018_Task1_Training_GroundTruth/*.png"),
+          ("ISIC_0000000.jpg", "no ground-truth mask"), builder_kwargs={"year": 2018}),
+        v("pairing/ph2-no-lesion", "ph2", _unlink("**/IMD004_lesion.bmp"), ("IMD004.bmp", "no lesion mask")),
+        v("pairing/drive-no-manual", "drive", _unlink("training/1st_manual/22_manual1.gif"),
+          ("22_training.tif", "no vessel annotation")),
+        v("pairing/drive-no-fov", "drive", _unlink("training/mask/21_training_mask.gif"),
+          ("21_training.tif", "no FOV mask")),
+        v("pairing/chase-no-manual", "chase", _unlink("Image_11L_1stHO.png"), ("Image_11L.jpg", "no vessel annotation")),
+        v("pairing/busi-image-without-mask", "busi", _unlink("Dataset_BUSI_with_GT/malignant/*_mask.png"),
+          ("malignant (10).png", "no mask")),
+        v("pairing/busi-mask-without-image", "busi", _unlink("Dataset_BUSI_with_GT/benign/benign (1).png"),
+          ("benign (1)_mask.png", "mask without an image")),
+        v("pairing/glas-no-anno", "glas", _unlink("train_2_anno.bmp"), ("train_2.bmp", "no ground-truth mask")),
+        v("pairing/monuseg-no-xml", "monuseg", _unlink("MoNuSeg 2018 Training Data/Annotations/TCGA-21*.xml"),
+          ("TCGA-21-5784-01Z-00-DX1.tif", "no ground-truth mask")),
+        v("pairing/nnunet-no-label", "nnunet", _unlink("Dataset042_Toy/labelsTr/toy_001.png"),
+          ("toy_001_0000.png", "no label file"), builder_kwargs={"labels": labels}),
+        v("pairing/nnunet-label-without-image", "nnunet", _write("Dataset042_Toy/labelsTr/toy_009.png",
+                                                                  image_bytes(np.zeros((20, 24), np.uint8))),
+          ("toy_009.png", "label without an image"), builder_kwargs={"labels": labels}),
+        # MoNuSeg annotations
+        v("monuseg/xml-unclosed", "monuseg", _xml("<Annotations><Region>"), (".xml", "not a readable XML")),
+        v("monuseg/xml-empty", "monuseg", _xml(""), (".xml", "not a readable XML")),
+        v("monuseg/xml-binary", "monuseg", _xml(np.random.default_rng(5).bytes(300)), (".xml", "not a readable XML")),
+        v("monuseg/xml-is-json", "monuseg", _xml('{"regions": []}'), (".xml", "not a readable XML")),
+        v("monuseg/xml-vertex-word", "monuseg",
+          _xml('<Annotations><Region Id="4"><Vertices><Vertex X="left" Y="1"/></Vertices></Region></Annotations>'),
+          (".xml", "region 4", "numeric X and Y")),
+        v("monuseg/xml-vertex-no-y", "monuseg",
+          _xml('<Annotations><Region Id="2"><Vertices><Vertex X="1"/></Vertices></Region></Annotations>'),
+          (".xml", "numeric X and Y")),
+        v("monuseg/xml-entity-bomb", "monuseg", _xml(BILLION_LAUGHS), (".xml", "not a readable XML")),
+        # nnU-Net dataset.json and label maps
+        v("nnunet/dataset-json-not-json", "nnunet", _dataset_json("{labels: background}"),
+          ("dataset.json", "not a readable JSON")),
+        v("nnunet/dataset-json-empty", "nnunet", _dataset_json(""), ("dataset.json", "not a readable JSON")),
+        v("nnunet/dataset-json-not-utf8", "nnunet", _dataset_json(b'{"labels": "\xff"}'),
+          ("dataset.json", "not a readable JSON")),
+        v("nnunet/dataset-json-a-list", "nnunet", _dataset_json([1, 2]), ("dataset.json", "expected a JSON object")),
+        v("nnunet/no-labels", "nnunet", _dataset_json({"file_ending": ".png", "channel_names": {"0": "MRI"}}),
+          ("dataset.json", "\"labels\"")),
+        v("nnunet/labels-null", "nnunet", _dataset_json({"file_ending": ".png", "labels": None}),
+          ("dataset.json", "\"labels\"")),
+        v("nnunet/labels-a-list", "nnunet", _dataset_json({"file_ending": ".png", "labels": ["bg", "rv"]}),
+          ("dataset.json", "\"labels\"")),
+        v("nnunet/labels-gap", "nnunet", _dataset_json({"file_ending": ".png", "labels": {"background": 0, "rv": 2}}),
+          ("dataset.json", "0..C-1", "[0, 2]")),
+        v("nnunet/labels-one", "nnunet", _dataset_json({"file_ending": ".png", "labels": {"background": 0}}),
+          ("dataset.json", "C >= 2")),
+        v("nnunet/labels-word", "nnunet", _dataset_json({"file_ending": ".png", "labels": {"background": 0,
+                                                                                            "rv": "one"}}),
+          ("dataset.json", "must be integers")),
+        v("nnunet/labels-regions", "nnunet", _dataset_json({"file_ending": ".png", "labels": {"background": 0,
+                                                                                               "rv": [1, 2]}}),
+          ("dataset.json", "region-based")),
+        v("nnunet/labels-ignore", "nnunet", _dataset_json({"file_ending": ".png", "labels": {"background": 0, "rv": 1,
+                                                                                              "ignore": 2}}),
+          ("dataset.json", "\"ignore\"")),
+        v("nnunet/file-ending-nifti", "nnunet", _dataset_json({"file_ending": ".nii.gz", "labels": labels}),
+          ("dataset.json", ".nii.gz", "not a 2D image type")),
+        v("nnunet/file-ending-missing", "nnunet", _dataset_json({"labels": labels}),
+          ("dataset.json", "file_ending None")),
+        v("nnunet/file-ending-number", "nnunet", _dataset_json({"file_ending": 5, "labels": labels}),
+          ("dataset.json", "file_ending 5")),
+        v("nnunet/file-ending-other-type", "nnunet", _dataset_json({"file_ending": ".jpg", "labels": labels}),
+          ("dataset.json", "file_ending '.jpg'", "matches no file", ".png")),
+        v("nnunet/label-out-of-range", "nnunet", _write("Dataset042_Toy/labelsTr/toy_001.png",
+                                                        image_bytes(_mask([0, 1, 7], size=(20, 24)))),
+          ("toy_001.png", "outside the 2 classes"), builder_kwargs={"labels": labels}),
+        v("nnunet/channel-gap", "nnunet", _write("Dataset042_Toy/imagesTr/toy_001_0002.png",
+                                                 image_bytes(np.zeros((20, 24), np.uint8))),
+          ("toy_001", "channels [0, 2]"), builder_kwargs={"labels": labels}),
+        v("nnunet/image-name-without-channel", "nnunet", _write("Dataset042_Toy/imagesTr/toy_003.png",
+                                                                image_bytes(np.zeros((20, 24), np.uint8))),
+          ("toy_003.png", "_XXXX"), builder_kwargs={"labels": labels}),
+    ]
+    cases += [_convert_bad_image(bad) for bad in representative(bad_images(), 10)]
+    return cases
+
+
+# ---- serve (start-up only: every case must fail before the server listens) -------------------------------------
+
+def serve_argv(case_dir: Path, env: Env, *extra: str, weights: Path | str | None = None, port: bool = True
+               ) -> list[str]:
+    return ["serve", "--weights", str(weights or env.weights), *(["--port", "0"] if port else []), *extra]
+
+
+def _serve_case(name: str, extra: Sequence[str], fragments: tuple[str, ...], outcome: str = ERROR,
+                port: bool = True, skip: str | None = None) -> Case:
+    return Case(f"serve/{name}", lambda c, env: serve_argv(c, env, *extra, port=port), fragments, outcome, skip=skip)
+
+
+def _busy_port(case_dir: Path, env: Env) -> list[str]:
+    """A port another socket listens on (closed by the check, or when the test process ends)."""
+    import socket
+
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", 0))
+    blocker.listen()
+    _BUSY_SOCKETS.append(blocker)
+    return serve_argv(case_dir, env, "--port", str(blocker.getsockname()[1]), port=False)
+
+
+_BUSY_SOCKETS: list = []
+
+
+def _close_busy_sockets(case_dir: Path) -> None:
+    while _BUSY_SOCKETS:
+        _BUSY_SOCKETS.pop().close()
+
+
+def serve_cases() -> list[Case]:
+    sv = _serve_case
+    cases = [
+        sv("port/negative", ["--port", "-1"], ("--port", "-1"), REFUSED, port=False),
+        sv("port/too-high", ["--port", "70000"], ("--port", "70000"), REFUSED, port=False),
+        sv("port/word", ["--port", "http"], ("--port", "http"), REFUSED, port=False),
+        sv("port/fraction", ["--port", "80.5"], ("--port", "80.5"), REFUSED, port=False),
+        Case("serve/port/in-use", _busy_port, ("cannot listen on 127.0.0.1", "in use"), check=_close_busy_sockets),
+        sv("upload/zero", ["--max-upload-mb", "0"], ("--max-upload-mb", "0"), REFUSED),
+        sv("upload/negative", ["--max-upload-mb", "-5"], ("--max-upload-mb", "-5"), REFUSED),
+        sv("upload/too-large", ["--max-upload-mb", "100000"], ("--max-upload-mb", "100000"), REFUSED),
+        sv("upload/infinite", ["--max-upload-mb", "inf"], ("--max-upload-mb", "inf"), REFUSED),
+        sv("upload/word", ["--max-upload-mb", "big"], ("--max-upload-mb", "big"), REFUSED),
+        sv("upload/nan", ["--max-upload-mb", "nan"], ("--max-upload-mb", "nan")),
+        sv("upload/below-one-byte", ["--max-upload-mb", "1e-9"], ("--max-upload-mb", "1e-09")),
+        sv("host/not-local", ["--host", "203.0.113.9"], ("203.0.113.9", "cannot listen")),
+        sv("host/ipv6-not-local", ["--host", "2001:db8::1"], ("2001:db8::1", "cannot listen")),
+        sv("host/empty", ["--host", ""], ("--host", "empty")),
+        sv("host/blank", ["--host", "  "], ("--host", "empty")),
+        sv("device/unknown", ["--device", "quantum"], ("quantum", "unknown device")),
+        sv("device/cuda-index-word", ["--device", "cuda:x"], ("cuda:x", "unknown device")),
+        sv("device/cuda-absent", ["--device", "cuda"], ("cuda", "no CUDA GPU"), skip=_cuda_skip()),
+        Case("serve/weights/missing-option", lambda c, env: ["serve", "--port", "0"], ("--weights",), REFUSED),
+        Case("serve/weights/onnx-file", lambda c, env: serve_argv(c, env, weights=env.onnx), ("model.onnx",)),
+    ]
+    cases += [weights_case("serve", bad, lambda c, env, w: serve_argv(c, env, weights=w))
+              for bad in weights_variants()[1::3]]
+    return cases
+
+
+GENERATORS: list[Callable[[], list[Case]]] = [train_cases, evaluate_cases, predict_cases, export_cases, explain_cases,
+                                              report_cases, convert_cases, serve_cases]
 
 
 # ---- documented acceptances: near-misses that are valid input (the decisions of docs/errors.md) ---------------

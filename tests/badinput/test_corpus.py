@@ -48,14 +48,31 @@ def env(tmp_path_factory) -> corpus.Env:
 def test_corpus_is_large_enough():
     assert len(CASES) >= 200, len(CASES)
     kinds = {case.id.split("/")[0] for case in CASES}
-    assert {"train", "evaluate", "predict"} <= kinds
+    assert {"train", "evaluate", "predict", "export", "explain", "report", "convert", "serve"} <= kinds
+
+
+@pytest.fixture
+def never_listen(monkeypatch):
+    """`serve` cases must fail before the server listens: one that gets as far as serving fails at once (exit 3,
+    "internal error") instead of blocking the test run."""
+    import signal
+
+    from litemedseg.serve.server import SegmentServer
+
+    def refuse(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        raise RuntimeError("the server started listening: this bad input was accepted")
+
+    monkeypatch.setattr(SegmentServer, "serve_forever", refuse)
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # keep the test process's SIGTERM handler
 
 
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_bad_input(case: corpus.Case, env: corpus.Env, tmp_path: Path):
+def test_bad_input(case: corpus.Case, env: corpus.Env, tmp_path: Path, request):
     if case.skip:
         pytest.skip(case.skip)
+    if case.id.startswith("serve/"):
+        request.getfixturevalue("never_listen")
     argv = case.build(tmp_path, env)
     before = corpus.snapshot(tmp_path)
     code, stdout, stderr = invoke(argv)
@@ -79,6 +96,8 @@ SUBPROCESS_CASES = [
     "train/mask/values_0_7_255-png",
     "predict/weights/torch-archive-payload-pt",
     "predict/skip-bad/png_cut_00008-png",
+    "export/output/inside-a-file",
+    "convert/monuseg/xml-entity-bomb",
 ]
 CASE_BY_ID = {case.id: case for case in CASES}
 assert set(SUBPROCESS_CASES) <= set(CASE_BY_ID), set(SUBPROCESS_CASES) - set(CASE_BY_ID)

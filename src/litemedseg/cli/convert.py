@@ -15,7 +15,7 @@ import click
 @click.option("--layout", help="One of isic2016, isic2017, isic2018, kvasir-seg, cvc-clinicdb, ph2, drive, chase-db1, "
                                "monuseg, busi, glas, nnunet (docs/data.md); omitted: detected from the folder.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing non-empty output folder.")
-@click.option("--mask-threshold", type=int,
+@click.option("--mask-threshold", type=click.IntRange(min=0),
               help="Binarise masks at grey value > T (default: per layout, e.g. 127 for JPEG masks).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal only).")
 def command(source: Path, output: Path, layout: str | None, overwrite: bool, mask_threshold: int | None,

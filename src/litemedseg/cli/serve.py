@@ -21,6 +21,12 @@ def command(weights, host, port, max_upload_mb, device) -> None:  # noqa: ANN001
     from litemedseg.errors import ConfigError
     from litemedseg.serve import is_loopback, make_server
 
+    # click's FloatRange lets NaN through, and a tiny positive value rounds to 0 bytes
+    if not max_upload_mb * 1024 * 1024 >= 1:
+        raise ConfigError(f"--max-upload-mb must be a positive number of megabytes (at least 1 byte), "
+                          f"got {max_upload_mb}")
+    if not host.strip():
+        raise ConfigError("--host is empty; give an address (127.0.0.1, or 0.0.0.0 for every interface)")
     # Bad weights or an unknown device fail here, as one line, before anything listens.
     segmenter = Segmenter.from_weights(weights, device=device)
     try:

@@ -43,6 +43,7 @@ def command(config_path, settings, resume, no_progress, **flags) -> None:  # noq
     """Train a segmentation model; writes checkpoints (best/, last/), metrics.csv and TensorBoard logs."""
     from litemedseg.config import load_config, parse_override
     from litemedseg.engine.training import train
+    from litemedseg.errors import ConfigError
 
     overrides = dict(parse_override(s) for s in settings)
     for flag, key in FLAG_KEYS.items():
@@ -54,7 +55,14 @@ def command(config_path, settings, resume, no_progress, **flags) -> None:  # noq
     if no_progress:
         overrides["progress"] = False
     config = load_config(config_path, overrides)
-    result = train(config, resume=resume)
+    try:
+        result = train(config, resume=resume)
+    except ConfigError as err:
+        # set-up checks (size rule, model_kwargs, loss, device) see the config, not its file: name the file,
+        # unless the message already leads with a path (a run folder, a dataset, a state file)
+        if config_path is None or _leads_with_path(str(err)):
+            raise
+        raise ConfigError(f"{config_path}: {err}") from None
     if result.rank != 0:  # under torchrun only the first process reports
         return
     click.echo(
@@ -62,3 +70,15 @@ def command(config_path, settings, resume, no_progress, **flags) -> None:  # noq
         f"({result.epochs_run} epochs{', stopped early' if result.stopped_early else ''}, {result.wall_time_s:.0f} s); "
         f"weights: {result.run_dir / 'best'}"
     )
+
+
+def _leads_with_path(message: str) -> bool:
+    """Whether a one-line error starts with a path ("runs/x: run folder exists"), not a field or a name."""
+    import os
+    from pathlib import Path
+
+    head = message.split(": ", 1)[0]
+    try:
+        return os.sep in head or Path(head).exists()
+    except (OSError, ValueError):
+        return False

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from litemedseg.data.io import write_png
+from litemedseg.data.io import read_image, write_png
 from litemedseg.engine.prediction import Segmenter
-from litemedseg.explain.gradcam import grad_cam_maps
+from litemedseg.explain.gradcam import check_class_index, grad_cam_maps
 from litemedseg.explain.layers import resolve_layer
 from litemedseg.runtime.files import read_images, require_unique_stems
 from litemedseg.utils.atomic import atomic_open, write_json_atomic
@@ -48,6 +48,11 @@ def explain_files(
     out = Path(output_dir)
     require_unique_stems(inputs, "maps")
     layer_name, _ = resolve_layer(segmenter.model, layer)  # fail on a bad name before reading any image
+    if class_index is not None:
+        check_class_index(segmenter, class_index)
+    if not skip_bad:  # a bad image stops the run before any map is written, not half-way through the folder
+        for path in inputs:
+            read_image(path)
     records: list[dict[str, Any]] = []
     for path, image in read_images(inputs, skip_bad, progress, "explaining"):
         for cam in grad_cam_maps(segmenter, image, layer_name, class_index, source=path):

@@ -168,7 +168,7 @@ def _load(weights: str | os.PathLike) -> tuple[Path, nn.Module, dict[str, Any]]:
     from litemedseg.models.pretrained import resolve_pretrained
 
     path = resolve_pretrained(str(weights)) or Path(weights).expanduser()
-    if Path(path).suffix.lower() == ".onnx":
+    if Path(path).suffix.lower() == ".onnx" and Path(path).exists():  # a missing one: load_checkpoint says so
         raise WeightsError(f"{path}: an ONNX file is already exported; export needs the checkpoint it came from "
                            "(a folder with model.safetensors)")
     model, meta = load_checkpoint(path)
@@ -178,13 +178,30 @@ def _load(weights: str | os.PathLike) -> tuple[Path, nn.Module, dict[str, Any]]:
 def _output_path(output: str | os.PathLike | None, weights_file: Path, export_format: str, precision: str) -> Path:
     default = default_output(weights_file, export_format, precision)
     if output is None:
-        return default
+        return _check_writable(default, export_format)
     out = Path(output).expanduser()
     if out.is_dir() or str(output).endswith(("/", os.sep)) or not out.suffix:  # a folder for the default name
         out = out / default.name
     if out.resolve() == weights_file.resolve() or out.suffix in (".safetensors", ".json"):
         raise ConfigError(f"{out}: refusing to write the export over a checkpoint or metadata file; "
                           "give a path ending in .onnx or .pt")
+    return _check_writable(out, export_format)
+
+
+def _check_writable(out: Path, export_format: str) -> Path:
+    """Refuse, before any work, an output that could not be written or read back as `export_format`."""
+    suffixes = (".onnx",) if export_format == "onnx" else (".pt", ".pth")
+    if out.suffix.lower() not in suffixes:  # predict and serve choose the runtime by the suffix
+        kind = "an ONNX" if export_format == "onnx" else "a TorchScript"
+        raise ConfigError(f"{out}: {kind} export needs a file name ending in {' or '.join(suffixes)}")
+    for target in (out, sidecar_path(out)):
+        if target.is_dir():
+            raise ConfigError(f"{target}: is a folder, not a file the export can be written to")
+    existing = next((p for p in out.parents if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise ConfigError(f"{out}: cannot write there: {existing} is a file, not a folder")
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(f"{out}: cannot write there: no permission to write in {existing}")
     return out
 
 

@@ -88,8 +88,12 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
     """per_image.csv as dicts; numbers as float, empty cells as NaN."""
     try:
         with open(path, newline="") as handle:
-            rows = [{k: v if k == "image" else _number(v or "") for k, v in row.items()}
-                    for row in csv.DictReader(handle)]
+            reader = csv.DictReader(handle)
+            rows = []
+            for row in reader:
+                if None in row:  # csv puts the cells beyond the header under the key None
+                    raise DataError(f"{path}: line {reader.line_num} has more cells than the header has columns")
+                rows.append({k: v if k == "image" else _number(v or "") for k, v in row.items()})
     except (OSError, UnicodeDecodeError, csv.Error) as err:
         raise DataError(f"{path}: cannot read the per-image scores ({err})") from None
     if not rows or "image" not in rows[0]:
@@ -119,13 +123,69 @@ def load_evaluation(path: str | os.PathLike) -> Evaluation:
         raise DataError(f"{summary_path}: missing {', '.join(missing)} (not written by litemedseg evaluate?)")
     if not isinstance(summary["dataset"], dict) or not isinstance(summary["headline"], dict):
         raise DataError(f"{summary_path}: 'dataset' and 'headline' must be JSON objects")
+    check_summary_types(summary_path, summary)
     rows_path = path / "per_image.csv"
     if not rows_path.is_file():
         raise DataError(f"{path}: no per_image.csv beside summary.json")
     evaluation = Evaluation(path, summary, read_rows(rows_path))
-    if evaluation.score_column not in evaluation.rows[0]:
-        raise DataError(f"{rows_path}: no {evaluation.score_column!r} column")
+    column = evaluation.score_column
+    if column not in evaluation.rows[0]:
+        raise DataError(f"{rows_path}: no {column!r} column")
+    for line, row in enumerate(evaluation.rows, 2):
+        if not isinstance(row[column], float):  # NaN (an empty cell) is a valid "undefined"
+            raise DataError(f"{rows_path}: line {line}: {column} {row[column]!r} is not a number")
     return evaluation
+
+
+def _number_ok(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _stats_ok(value: Any, keys: tuple[str, ...] = ("mean",)) -> bool:
+    return isinstance(value, dict) and all(_number_ok(value.get(k)) for k in keys) and all(
+        _number_ok(value[k]) for k in ("std", "n") if k in value)
+
+
+_MISSING = object()
+# dotted key -> (what the report needs, test); absent optional keys are fine, a present value must pass
+SUMMARY_TYPES: dict[str, tuple[str, Any]] = {
+    "model": ("a model name", lambda v: isinstance(v, str) and bool(v.strip())),
+    "num_images": ("a count", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0),
+    "split": ("a split name", lambda v: isinstance(v, str)),
+    "weights": ("a path or null", lambda v: v is None or isinstance(v, str)),
+    "weights_sha256": ("a hex digest or null", lambda v: v is None or isinstance(v, str)),
+    "tta": ("true or false", lambda v: isinstance(v, bool)),
+    "input": ("an object", lambda v: isinstance(v, dict)),
+    "dataset.name": ("a name", lambda v: isinstance(v, str)),
+    "dataset.root": ("a path or null", lambda v: v is None or isinstance(v, str)),
+    "dataset.num_classes": ("a class count >= 1",
+                            lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 255),
+    "dataset.class_names": ("a list of names or null",
+                            lambda v: v is None or (isinstance(v, list) and all(isinstance(n, str) for n in v))),
+    "headline.metric": ("a metric name", lambda v: isinstance(v, str)),
+    "headline.value": ("a number", _number_ok),
+    "per_image": ("an object of {mean, std, n} per metric",
+                  lambda v: isinstance(v, dict) and all(_stats_ok(s, ("mean", "std")) for s in v.values())),
+    "hd95": ("an object {mean, std, n} or null", lambda v: v is None or _stats_ok(v, ())),
+    "per_class": ("an object of {dice, iou} per class", lambda v: isinstance(v, dict) and all(
+        isinstance(c, dict) and _stats_ok(c.get("dice")) and _stats_ok(c.get("iou")) for c in v.values())),
+    "mean_dice": ("a number", _number_ok),
+    "mean_iou": ("a number", _number_ok),
+}
+
+
+def check_summary_types(path: Path, summary: dict[str, Any]) -> None:
+    """Refuse, naming the key, a value of the wrong type where the report reads one (an edited or foreign
+    summary.json would otherwise fail half-way through writing the report). NaN is a number: evaluate writes it
+    for undefined means."""
+    for key, (expected, ok) in SUMMARY_TYPES.items():
+        value: Any = summary
+        for part in key.split("."):
+            value = value.get(part, _MISSING) if isinstance(value, dict) else _MISSING
+        if value is not _MISSING and not ok(value):
+            shown = repr(value)
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            raise DataError(f"{path}: {key} must be {expected}, got {shown}")
 
 
 def slugify(text: str) -> str:

@@ -31,6 +31,8 @@ _CHANNEL = re.compile(r"^(.+)_(\d{4})$")
 def read_dataset_json(root: Path) -> tuple[str, list[str]]:
     """(file ending, class names by index) from dataset.json, with one-line errors naming the file."""
     path = root / "dataset.json"
+    if not path.is_file():
+        raise DataError(f"{path}: not found (an nnU-Net raw dataset has dataset.json beside imagesTr/)")
     try:
         data = json.loads(path.read_text())
     except (OSError, UnicodeDecodeError, ValueError) as err:
@@ -69,6 +71,11 @@ def _channel_files(folder: Path, ending: str) -> dict[str, list[Path]]:
         if not match:
             raise DataError(f"{path}: image names must end in _XXXX{ending} (channel number), e.g. case_0000{ending}")
         cases.setdefault(match.group(1), {})[int(match.group(2))] = path
+    if not cases:
+        others = sorted({p.suffix.lower() for p in folder.iterdir() if p.suffix.lower() in SOURCE_SUFFIXES})
+        if others:
+            raise DataError(f"{folder.parent / 'dataset.json'}: file_ending {ending!r} matches no file in {folder} "
+                            f"(found {', '.join(others)})")
     out = {}
     for case, channels in cases.items():
         if sorted(channels) != list(range(len(channels))):

@@ -31,6 +31,9 @@ def staged_folder(output: Path, overwrite: bool = False) -> Iterator[Path]:
         raise DataError(f"{output}: exists and is not a folder")
     if output.is_dir() and any(output.iterdir()) and not overwrite:
         raise DataError(f"{output}: folder exists and is not empty (pass --overwrite to replace it)")
+    existing = next((p for p in output.parents if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise DataError(f"{output}: cannot create the folder: {existing} is a file, not a folder")
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".partial", dir=output.parent))
     try:
