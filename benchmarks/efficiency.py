@@ -72,15 +72,17 @@ def cpu_figures(name: str, runs: int, threads: int, tmp: Path) -> dict[str, Any]
 
 def peak_rss_mb(onnx_path: Path, threads: int) -> float:
     """Peak resident memory added by loading the ONNX file and running 20 batch-1 inferences in a fresh process
-    (the runtime's own import footprint is subtracted)."""
+    (the runtime's own import footprint is subtracted). Uses VmHWM, which starts afresh at exec, unlike
+    getrusage's ru_maxrss, which a forked child inherits from this (large) process."""
     code = (
-        "import resource, numpy as np, onnxruntime as ort\n"
-        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "import numpy as np, onnxruntime as ort\n"
+        "hwm = lambda: int(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])\n"
+        "before = hwm()\n"
         "o = ort.SessionOptions(); o.intra_op_num_threads = %d\n"
         "s = ort.InferenceSession(%r, o, providers=['CPUExecutionProvider'])\n"
         "x = np.zeros((1, 3, 256, 256), np.float32)\n"
         "[s.run(None, {'image': x}) for _ in range(20)]\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)\n" % (threads, str(onnx_path))
+        "print(hwm() - before)\n" % (threads, str(onnx_path))
     )
     kib = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     return int(kib) / 1024
