@@ -5,8 +5,9 @@ evaluation of exactly the shipped file.
         --data ../shared/datasets/DRIVE [--fp16]
 
 Writes src/litemedseg/weights/<model>_<tag>/{model.safetensors, meta.json, MODEL_CARD.md, evaluation/}.
---fp16 stores the floating-point tensors in half precision (half the size; loading converts them back to fp32);
-the card's scores are those of the stored weights.
+--int8 stores every weight of 2+ dimensions as int8 with a per-output-channel scale (a quarter of the size;
+loading dequantizes to fp32), --fp16 stores all floating-point tensors in half precision; the card's scores are
+those of the stored weights.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from litemedseg.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
+from litemedseg.checkpoint import load_checkpoint, quantize_int8, save_state  # noqa: E402
 from litemedseg.engine import evaluate  # noqa: E402
 from litemedseg.utils.atomic import write_text_atomic  # noqa: E402
 
@@ -31,7 +32,9 @@ def main() -> None:
     parser.add_argument("--run", type=Path, required=True, help="checkpoint folder (e.g. RUN/best)")
     parser.add_argument("--tag", required=True)
     parser.add_argument("--data", type=Path, required=True, help="the dataset folder to score the shipped weights on")
-    parser.add_argument("--fp16", action="store_true")
+    storage = parser.add_mutually_exclusive_group()
+    storage.add_argument("--fp16", action="store_true")
+    storage.add_argument("--int8", action="store_true")
     args = parser.parse_args()
 
     model, meta = load_checkpoint(args.run)
@@ -39,12 +42,15 @@ def main() -> None:
     target = ROOT / "src" / "litemedseg" / "weights" / f"{name}_{args.tag}"
     if target.exists():
         shutil.rmtree(target)
+    state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
     if args.fp16:
-        model = model.half()
-    meta = {k: v for k, v in meta.items() if k not in ("format", "model", "weights_sha256")}
-    meta["storage_dtype"] = "float16" if args.fp16 else "float32"
+        state = {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
+    elif args.int8:
+        state = quantize_int8(state)
+    meta = {k: v for k, v in meta.items() if k not in ("format", "weights_sha256")}
+    meta["storage_dtype"] = "float16" if args.fp16 else "int8 per-channel weights" if args.int8 else "float32"
     meta["pretrained_name"] = f"{name}:{args.tag}"
-    save_checkpoint(target, model.float() if not args.fp16 else model, meta)
+    save_state(target, state, meta)
     summary = evaluate(target, args.data, "test", target / "evaluation", progress=False).summary
     write_text_atomic(target / "MODEL_CARD.md", model_card(name, args.tag, meta, summary, args))
     size = (target / "model.safetensors").stat().st_size

@@ -24,6 +24,7 @@ WEIGHTS_FILE = "model.safetensors"
 META_FILE = "meta.json"
 META_KEY = "litemedseg"
 FORMAT = "litemedseg-checkpoint/1"
+INT8_SCALE_SUFFIX = ".int8_scale"
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -36,17 +37,50 @@ def file_sha256(path: str | os.PathLike) -> str:
 
 def save_checkpoint(directory: str | os.PathLike, model: nn.Module, meta: dict[str, Any]) -> Path:
     """Write `model`'s weights and `meta` (plus its model config) into `directory`; returns the weights path."""
+    state = {k: v.detach().cpu().contiguous() for k, v in _unwrap(model).state_dict().items()}
+    return save_state(directory, state, {"model": model_config_of(model).to_dict(), **meta})
+
+
+def save_state(directory: str | os.PathLike, state: dict[str, torch.Tensor], meta: dict[str, Any]) -> Path:
+    """Write a state dict and its metadata (which must describe the model) as a checkpoint folder."""
     from safetensors.torch import save_file
 
     directory = Path(directory)
-    full_meta = {"format": FORMAT, "model": model_config_of(model).to_dict(), **meta}
+    full_meta = {"format": FORMAT, **meta}
     full_meta.setdefault("created", _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
-    state = {k: v.detach().cpu().contiguous() for k, v in _unwrap(model).state_dict().items()}
     weights = directory / WEIGHTS_FILE
     with atomic_path(weights) as tmp:
         save_file(state, str(tmp), metadata={META_KEY: json.dumps(full_meta)})
     write_json_atomic(directory / META_FILE, {**full_meta, "weights_sha256": file_sha256(weights)})
     return weights
+
+
+def quantize_int8(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Store every float weight of 2+ dimensions as int8 with one float32 scale per output channel (symmetric,
+    max-abs): a quarter of the size, for weights shipped in the package. `dequantize` undoes it on load."""
+    out: dict[str, torch.Tensor] = {}
+    for key, tensor in state.items():
+        if tensor.is_floating_point() and tensor.ndim >= 2:
+            flat = tensor.float().reshape(tensor.shape[0], -1)
+            scale = (flat.abs().amax(dim=1) / 127.0).clamp_min(1e-12)
+            out[key] = torch.round(flat / scale[:, None]).clamp(-127, 127).to(torch.int8).reshape(tensor.shape)
+            out[key + INT8_SCALE_SUFFIX] = scale
+        else:
+            out[key] = tensor
+    return out
+
+
+def dequantize(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """int8 tensors with a `<key>.int8_scale` companion -> float32; everything else unchanged."""
+    out: dict[str, torch.Tensor] = {}
+    for key, tensor in state.items():
+        if key.endswith(INT8_SCALE_SUFFIX):
+            continue
+        scale = state.get(key + INT8_SCALE_SUFFIX)
+        if scale is not None:
+            tensor = tensor.float() * scale.float().view(-1, *([1] * (tensor.ndim - 1)))
+        out[key] = tensor
+    return out
 
 
 def _unwrap(model: nn.Module) -> nn.Module:
@@ -73,6 +107,7 @@ def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], d
         raise WeightsError(f"{weights}: empty file (0 bytes)")
     if weights.suffix == ".safetensors":
         state, meta = _read_safetensors(weights)
+        state = dequantize(state)
     elif weights.suffix in (".pt", ".pth", ".bin"):
         state, meta = _read_torch(weights), None
     else:
