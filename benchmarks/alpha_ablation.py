@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import yaml
-
 from grid import HERE, cell_config, data_root
 
 

@@ -82,7 +82,7 @@ def run_zero_shot(presets, results: Path, models: list[str]) -> None:
                 out = results / "zero_shot" / f"{source}_to_{target['data']}" / model
                 if not weights.is_dir() or (out / "summary.json").is_file():
                     continue
-                evaluate(weights, data_root() / target["data"], target.get("split", "all"), out, zero_shot=True,
+                evaluate(weights, data_root() / target["data"], target.get("split"), out, zero_shot=True,
                          progress=False)
                 print(f"  zero-shot {source} -> {target['data']} / {model}", flush=True)
 

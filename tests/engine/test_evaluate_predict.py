@@ -32,6 +32,10 @@ def test_tta_and_zero_shot_flags(demo_run, tmp_path, synthetic_folder):
     assert tta.summary["tta"] and 0 <= tta.summary["headline"]["value"] <= 1
     zero = evaluate(demo_run.run_dir / "best", synthetic_folder, zero_shot=True, with_hd95=False, progress=False)
     assert zero.summary["zero_shot"] and zero.summary["split"] == "all" and zero.summary["num_images"] == 12
+    zero_test = evaluate(demo_run.run_dir / "best", synthetic_folder, "test", zero_shot=True, with_hd95=False,
+                         progress=False)  # an explicit split is honoured under zero-shot
+    assert zero_test.summary["zero_shot"] and zero_test.summary["split"] == "test"
+    assert 0 < zero_test.summary["num_images"] < 12
 
 
 def test_segmenter_predicts_masks_at_original_size(demo_run):

@@ -8,7 +8,8 @@ import click
 @click.command("evaluate")
 @click.option("--weights", required=True, help="Checkpoint folder, .safetensors file, or shipped name model:tag.")
 @click.option("--data", required=True, help='Dataset folder or "demo".')
-@click.option("--split", default="test", show_default=True, type=click.Choice(["train", "val", "test", "all"]))
+@click.option("--split", type=click.Choice(["train", "val", "test", "all"]),
+              help="Split to score  [default: test; all with --zero-shot].")
 @click.option("--output", type=click.Path(file_okay=False), help="Folder for per_image.csv, summary.json, report.md.")
 @click.option("--zero-shot", is_flag=True, help="Score on a dataset the model never saw (whole set unless --split).")
 @click.option("--tta", is_flag=True, help="Average over flips at test time.")

@@ -67,7 +67,7 @@ class EvaluationResult:
 def evaluate(
     weights: str | os.PathLike,
     data: str | os.PathLike,
-    split: str = "test",
+    split: str | None = None,
     output_dir: str | os.PathLike | None = None,
     zero_shot: bool = False,
     tta: bool = False,
@@ -79,13 +79,17 @@ def evaluate(
     with_auc: bool | None = None,
     progress: bool = True,
 ) -> EvaluationResult:
-    """Score `weights` on `split` of `data` ("all" for zero-shot on a dataset the model never saw)."""
+    """Score `weights` on `split` of `data`.
+
+    `split=None` means "test", or the whole dataset ("all") when `zero_shot` is set: a dataset the model never
+    saw is all test data. An explicit split is always honoured.
+    """
     started = time.perf_counter()
     segmenter = Segmenter.from_weights(weights, device=device, tta=tta)
     dataset = open_dataset(data, num_classes=segmenter.num_classes, split_file=split_file)
     trained_on = segmenter.meta.get("dataset", {}).get("name")
-    if zero_shot and split == "test" and trained_on != dataset.name:
-        split = "all"  # the whole unseen dataset is the test set
+    if split is None:
+        split = "all" if zero_shot and trained_on != dataset.name else "test"
     samples = dataset.subset(split)
     if not samples:
         raise DataError(f"{dataset.root}: the {split!r} split is empty")

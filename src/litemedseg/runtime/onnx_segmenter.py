@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from litemedseg.errors import ConfigError, WeightsError
-from litemedseg.runtime.metadata import METADATA_KEY, WINDOW, ExportMetadata, parse_metadata, read_sidecar
 from litemedseg.runtime.base import SegmenterBase
+from litemedseg.runtime.metadata import METADATA_KEY, WINDOW, ExportMetadata, parse_metadata, read_sidecar
 from litemedseg.runtime.preprocess import prepare
 from litemedseg.runtime.resample import resize_bilinear
 from litemedseg.runtime.sliding_window import sliding_window_inference

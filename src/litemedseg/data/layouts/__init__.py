@@ -9,16 +9,16 @@ read and converted into the standard folder: images/, masks/, optional fov/, spl
 
 # Registration order is detection order: specific layouts first, broad ones (plain images/ + masks/) last.
 from litemedseg.data.layouts import (  # noqa: F401  (imported to register)
-    nnunet,
-    isic,
-    drive,
-    chase,
-    monuseg,
-    ph2,
     busi,
+    chase,
     cvc,
+    drive,
     glas,
+    isic,
     kvasir,
+    monuseg,
+    nnunet,
+    ph2,
 )
 from litemedseg.data.layouts.base import Case, ConversionReport, Found, Layout
 from litemedseg.data.layouts.registry import (
