@@ -16,6 +16,7 @@ import csv
 import json
 import math
 import os
+import statistics
 import time
 from pathlib import Path
 from typing import Any
@@ -98,8 +99,12 @@ def headline_row(summary: dict[str, Any]) -> dict[str, Any]:
                    hd95_undefined=summary.get("hd95", {}).get("undefined", 0),
                    auc=summary["pooled"].get("auc", math.nan))
     else:
+        classes = summary["per_class"].values()  # multi-class: the mean over foreground classes of each figure
+        hd95 = [c["hd95"]["mean"] for c in classes if c.get("hd95", {}).get("n")]
         row.update(dice_mean=summary["mean_dice"], dice_std=math.nan, iou_mean=summary["mean_iou"], iou_std=math.nan,
-                   pooled_dice=math.nan, hd95=math.nan, hd95_undefined=0, auc=math.nan,
+                   pooled_dice=statistics.fmean(c["pooled_dice"] for c in classes),
+                   hd95=statistics.fmean(hd95) if hd95 else math.nan,
+                   hd95_undefined=sum(c.get("hd95", {}).get("undefined", 0) for c in classes), auc=math.nan,
                    per_class="; ".join(f"{k} {v['dice']['mean']:.3f}" for k, v in summary["per_class"].items()))
     budget = summary.get("budget", {})
     row.update(epochs=budget.get("epochs"), best_epoch=budget.get("best_epoch"),
@@ -149,14 +154,17 @@ def write_table(results: Path) -> None:
         name = r["dataset"] if "source" not in r else f"{r['source'].replace('_to_', ' → ')} (zero-shot)"
         dice = f"{_fmt(r['dice_mean'])} ± {_fmt(r['dice_std'])}" if not math.isnan(r["dice_std"]) else \
             f"{_fmt(r['dice_mean'])} ({r.get('per_class', '')})"
-        iou = f"{_fmt(r['iou_mean'])} ± {_fmt(r['iou_std'])}"
+        iou = _fmt(r["iou_mean"]) + ("" if math.isnan(r["iou_std"]) else f" ± {_fmt(r['iou_std'])}")
         lines.append(f"| {name} | {r['model']} | {r['images']} | {r['headline']} | **{_fmt(r['value'])}** | {dice} | "
                      f"{iou} | {_fmt(r['pooled_dice'])} | {_fmt(r['hd95'], 2)} ({r['hd95_undefined']}) | "
                      f"{_fmt(r['auc'])} | {r['input']} | {r['epochs'] or '-'} ({r['best_epoch'] or '-'}) | "
                      f"{_fmt(r['train_s'], 0)} |")
     commits = sorted({r["commit"] for r in rows})
     hardware = sorted({r["hardware"] for r in rows})
-    lines += ["", f"commit(s): {', '.join(commits)}; hardware: {'; '.join(hardware)}"]
+    train_hours = sum(r["train_s"] or 0 for r in rows) / 3600
+    lines += ["", f"commit(s): {', '.join(commits)}; hardware: {'; '.join(hardware)}; training wall time of all "
+              f"cells {train_hours:.1f} h. Multi-class rows: Dice/IoU/pooled Dice/HD95 are means over the foreground "
+              "classes (HD95 undefined counts summed over classes)."]
     (results / "table.md").write_text("\n".join(lines) + "\n")
 
     params = {m: count_parameters(litemedseg.create_model(m)) for m in {r["model"] for r in rows}}
