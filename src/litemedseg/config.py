@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -104,8 +105,20 @@ class TrainConfig(_Strict):
         get_model_entry(value)  # raises UnknownModelError listing the registered names
         return value
 
+    @field_validator("name")
+    @classmethod
+    def _plain_run_name(cls, value: str | None) -> str | None:
+        from litemedseg.engine.run_folder import check_run_name
+
+        return None if value is None else check_run_name(value)
+
     def run_name(self) -> str:
-        return self.name or f"{self.model}-{Path(self.data).name if self.data != 'demo' else 'demo'}"
+        """The run folder's name: `name`, or MODEL-DATASET (always one plain folder name)."""
+        if self.name:
+            return self.name
+        dataset = "demo" if self.data == "demo" else Path(self.data).name
+        dataset = re.sub(r"[^\w.+=@-]", "_", dataset) or "data"
+        return f"{self.model}-{dataset}"[:128]
 
 
 def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:

@@ -844,6 +844,8 @@ def _existing_run(overwrite: bool) -> Case:
         run = case_dir / "runs" / "run"
         run.mkdir(parents=True)
         (run / "metrics.csv").write_text("epoch,train_loss\n1,0.5\n")
+        (run / ".litemedseg-run").write_text("")
+        (run / "train_state.pt").write_bytes(b"")
         if not overwrite:
             return train_argv(case_dir, env.tiny_data)
         data = dataset(case_dir / "ds")
@@ -852,6 +854,37 @@ def _existing_run(overwrite: bool) -> Case:
     fragments = ("case001.png", "empty file") if overwrite else ("run", "run folder exists", "--overwrite")
     return Case(f"train/flag/existing-run{'-overwrite-bad-data' if overwrite else ''}", build, fragments,
                 check=present("runs/run/metrics.csv"))
+
+
+def _run_name_cases() -> list[Case]:
+    """A run name must be one plain folder name and --overwrite replaces only a run: nothing the user keeps
+    beside or above the run folder may be deleted (a name of ".", "../x" or an absolute path once did)."""
+    def build(name: str, extra: tuple[str, ...] = ()) -> Callable[[Path, Env], list[str]]:
+        def make(case_dir: Path, env: Env) -> list[str]:
+            for rel in ("runs/notes.txt", "victim/notes.txt"):
+                _in_the_way(rel)(case_dir)
+            argv = train_argv(case_dir, env.tiny_data, "--overwrite", *extra)
+            at = argv.index("--name") + 1
+            argv[at] = name.replace("CASE", str(case_dir))
+            return argv
+        return make
+    kept = lambda c: (_kept("runs/notes.txt")(c), _kept("victim/notes.txt")(c))  # noqa: E731
+    cases = [Case(f"train/name/{label}", build(name), ("name",), check=kept) for label, name in (
+        ("dot", "."), ("dotdot", ".."), ("parent-escape", "../victim"), ("absolute", "CASE/victim"),
+        ("nested", "a/b"), ("backslash", "a\\b"), ("empty", ""), ("control-char", "a\tb"))]
+    cases.append(Case("train/name/yaml-escape", lambda c, e: _yaml_name(c, e), ("name",), check=kept))
+    cases.append(Case("train/overwrite/not-a-run", lambda c, e: build("victim")(c, e) + ["--output", str(c)],
+                      ("victim", "does not hold a litemedseg run"), check=kept))
+    return cases
+
+
+def _yaml_name(case_dir: Path, env: Env) -> list[str]:
+    for rel in ("runs/notes.txt", "victim/notes.txt"):
+        _in_the_way(rel)(case_dir)
+    config = case_dir / "config.yaml"
+    config.write_text("model: mininet\nname: ../victim\noverwrite: true\n")
+    argv = [a for a in train_argv(case_dir, env.tiny_data) if a not in ("--name", "run")]
+    return ["train", "--config", str(config), *argv[1:]]
 
 
 def train_flag_cases() -> list[Case]:
@@ -900,6 +933,7 @@ def train_flag_cases() -> list[Case]:
         fl("resume-nothing", ["--resume"], ("run", "nothing to resume")),
         _existing_run(overwrite=False),
         _existing_run(overwrite=True),
+        *_run_name_cases(),
     ]
 
 
@@ -1959,6 +1993,9 @@ def convert_cases() -> list[Case]:
              ("must lie outside the input folder",)),
         Case("convert/output/not-empty", lambda c, e: _in_the_way("conv/notes.txt")(c) or convert_argv(
             c, _layout("kvasir")(c)), ("conv", "not empty", "--overwrite"), check=_kept("conv/notes.txt")),
+        Case("convert/output/overwrite-a-user-folder", lambda c, e: _in_the_way("conv/notes.txt")(c) or convert_argv(
+            c, _layout("kvasir")(c), "--overwrite"), ("conv", "not written by litemedseg", "never replaced"),
+             check=_kept("conv/notes.txt")),
         Case("convert/output/a-file", lambda c, e: _in_the_way("conv")(c) or convert_argv(c, _layout("kvasir")(c)),
              ("conv", "not a folder"), check=_kept("conv")),
         Case("convert/output/inside-a-file", lambda c, e: _in_the_way("notes.txt")(c) or convert_argv(

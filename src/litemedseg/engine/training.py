@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import math
 import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from litemedseg.data.io import read_image
 from litemedseg.data.loader import BatchSource
 from litemedseg.engine.evaluation import headline_for, native_spec, score_items
 from litemedseg.engine.prediction import Segmenter, resolve_device
+from litemedseg.engine.run_folder import STATE_FILE, check_run_folder, open_run_folder
 from litemedseg.errors import ConfigError, TrainingDivergedError
 from litemedseg.losses import create_loss, default_loss_name
 from litemedseg.metrics import SegmentationScorer
@@ -34,7 +34,6 @@ from litemedseg.models.registry import ModelConfig, build_model, size_divisor_of
 from litemedseg.utils.atomic import atomic_path, write_json_atomic
 from litemedseg.utils.provenance import git_commit, hardware
 
-STATE_FILE = "train_state.pt"
 HISTORY_FILE = "metrics.csv"
 HISTORY_FIELDS = ("epoch", "train_loss", "val_score", "lr", "epoch_time_s", "best_score", "best_epoch")
 
@@ -121,21 +120,10 @@ class Trainer:
         """`check_only` before set-up: a bad dataset or config then neither deletes the old run nor leaves a folder."""
         if not self.dist.is_main:
             return
-        state = self.run_dir / STATE_FILE
-        if self.resume:
-            if not state.is_file():
-                raise ConfigError(f"{self.run_dir}: nothing to resume (no {STATE_FILE}); drop --resume to start")
-        elif self.run_dir.exists() and any(self.run_dir.iterdir()):
-            if not self.config.overwrite:
-                raise ConfigError(
-                    f"{self.run_dir}: run folder exists; pass --resume to continue it, --overwrite to replace it, "
-                    "or --name for a new run"
-                )
-            if check_only:
-                return
-            shutil.rmtree(self.run_dir)
-        if not check_only:
-            self.run_dir.mkdir(parents=True, exist_ok=True)
+        if check_only:
+            check_run_folder(self.run_dir, resume=self.resume, overwrite=self.config.overwrite)
+        else:
+            open_run_folder(self.run_dir, resume=self.resume, overwrite=self.config.overwrite)
 
     def _setup(self) -> None:
         cfg = self.config

@@ -140,7 +140,7 @@ class Layout(abc.ABC):
         for message in found.warnings:
             warnings.warn(message, stacklevel=2)
         threshold = self.mask_threshold if mask_threshold is None else mask_threshold
-        with staged_folder(output, overwrite) as staging:
+        with staged_folder(output, overwrite, marker="conversion.json") as staging:
             for case in _progress(found.cases, progress):
                 self._write_case(case, staging, threshold, found.class_names)
             counts = _write_splits(found.cases, staging)

@@ -20,17 +20,23 @@ def check_paths(source: Path, output: Path) -> None:
 
 
 @contextlib.contextmanager
-def staged_folder(output: Path, overwrite: bool = False) -> Iterator[Path]:
+def staged_folder(output: Path, overwrite: bool = False, marker: str | None = None) -> Iterator[Path]:
     """Yield an empty hidden folder beside `output`; on clean exit it replaces `output`, on error it is removed.
 
     An existing non-empty `output` is refused unless `overwrite`, so a failed or interrupted conversion never
-    leaves a half-written dataset where a complete one is expected.
+    leaves a half-written dataset where a complete one is expected. With `marker`, `overwrite` replaces only a
+    folder holding that file (one this tool wrote), never a user's other folder.
     """
     output = Path(output).expanduser().absolute()
     if output.exists() and not output.is_dir():
         raise DataError(f"{output}: exists and is not a folder")
     if output.is_dir() and any(output.iterdir()) and not overwrite:
         raise DataError(f"{output}: folder exists and is not empty (pass --overwrite to replace it)")
+    if output.is_dir() and any(output.iterdir()) and marker and not (output / marker).is_file():
+        raise DataError(f"{output}: folder exists and was not written by litemedseg (no {marker}); it is never "
+                        "replaced, choose another --output")
+    if output.is_symlink():
+        raise DataError(f"{output}: is a symbolic link; choose a real folder as --output")
     existing = next((p for p in output.parents if p.exists()), None)
     if existing is not None and not existing.is_dir():
         raise DataError(f"{output}: cannot create the folder: {existing} is a file, not a folder")
