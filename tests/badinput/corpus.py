@@ -844,7 +844,7 @@ def _existing_run(overwrite: bool) -> Case:
         run = case_dir / "runs" / "run"
         run.mkdir(parents=True)
         (run / "metrics.csv").write_text("epoch,train_loss\n1,0.5\n")
-        (run / ".litemedseg-run").write_text("")
+        (run / "litemedseg-run.json").write_text("")
         (run / "train_state.pt").write_bytes(b"")
         if not overwrite:
             return train_argv(case_dir, env.tiny_data)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from litemedseg.errors import ConfigError
 
-RUN_MARKER = ".litemedseg-run"
+RUN_MARKER = "litemedseg-run.json"
 STATE_FILE = "train_state.pt"
 _MAX_NAME = 128
 
@@ -94,4 +94,8 @@ def open_run_folder(run_dir: Path, *, resume: bool, overwrite: bool) -> None:
         shutil.rmtree(trash, ignore_errors=True)
     run_dir.mkdir(parents=True, exist_ok=True)
     if not (run_dir / RUN_MARKER).is_file():
-        (run_dir / RUN_MARKER).write_text("litemedseg run folder: `train --overwrite` may replace it\n")
+        from litemedseg import __version__
+
+        marker = {"kind": "litemedseg run folder", "note": "`train --overwrite` may replace this folder",
+                  "litemedseg": __version__}
+        (run_dir / RUN_MARKER).write_text(json.dumps(marker) + "\n")
