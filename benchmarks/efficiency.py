@@ -32,7 +32,9 @@ from litemedseg.utils.provenance import git_commit, hardware
 from litemedseg.utils.stats import count_macs, count_parameters
 
 BASELINE = "unet"
-DEFAULT_MODELS = ["med2dsegnet", "mininet", "unet", "basicunet"]
+DEFAULT_MODELS = ["med2dsegnet", "mininet", "mininet_hr", "unet", "basicunet", "unext", "unext_s", "egeunet"]
+TRAIN_SIZES = (128, 256)
+TRAIN_BATCH = 8
 
 
 def timed(fn: Callable[[], Any], runs: int, warmup: int = 10, sync: Callable[[], None] = lambda: None) -> dict:
@@ -68,6 +70,75 @@ def cpu_figures(name: str, runs: int, threads: int, tmp: Path) -> dict[str, Any]
     out["cpu_onnxruntime_b16_img_per_s"] = 16 / seconds
     out["cpu_peak_rss_mb"] = peak_rss_mb(path, threads)
     return out
+
+
+def train_rate(model: torch.nn.Module, name: str, threads: int, device: torch.device, steps: int,
+               side: int) -> dict[str, Any]:
+    """Training img/s of `model` (batch 8, side x side, the default batch augmentation, the model's default loss,
+    one full AdamW step) under every plan this device supports, the plan `train` would pick, and the share of
+    a step the augmentation takes in that plan. `model` itself is not changed."""
+    from litemedseg.data.augment import AugmentSettings, BatchAugment
+    from litemedseg.engine.acceleration import ExecutionPlan, candidate_plans, choose_training_plan, measure_train_step
+    from litemedseg.losses import create_loss, default_loss_name
+
+    torch.set_num_threads(threads)
+    model = model.to(device)
+    loss_fn = create_loss(default_loss_name(name, 1), 1)
+    augment = BatchAugment(AugmentSettings(), 3).to(device)
+    generator = torch.Generator().manual_seed(0)
+    images = torch.randint(0, 256, (TRAIN_BATCH, 3, side, side), generator=generator, dtype=torch.uint8).to(device)
+    masks = (torch.rand(TRAIN_BATCH, 1, side, side, generator=generator) > 0.7).float().to(device)
+    augment_seconds: list[float] = []
+
+    def step(trial, optimizer, plan):  # noqa: ANN001, ANN202
+        start = time.perf_counter()
+        x, y = augment(images.float() / 255.0, masks)
+        augment_seconds.append(time.perf_counter() - start)
+        x = plan.prepare_input((x - 0.5) / 0.25)
+        for parameter in trial.parameters():
+            parameter.grad = None
+        with plan.autocast(device):
+            logits = trial(x)
+        loss = loss_fn(logits.float(), y.round())
+        loss.backward()
+        optimizer.step()
+        return float(loss.detach())
+
+    per_plan: dict[str, float] = {}
+    shares: dict[str, float] = {}
+    for layout, dtype in candidate_plans(device, "auto", "auto"):
+        plan = ExecutionPlan(layout, dtype)
+        augment_seconds.clear()
+        try:
+            rate = measure_train_step(step, model, plan, TRAIN_BATCH, steps=steps, warmup=2)
+        except (RuntimeError, FloatingPointError):
+            continue
+        per_plan[plan.label] = rate
+        shares[plan.label] = statistics.median(augment_seconds[2:]) / (TRAIN_BATCH / rate)
+    chosen = choose_training_plan(step, model, device, TRAIN_BATCH, steps=steps)
+    return {"img_per_s": per_plan.get(chosen.label, 0.0), "plan": chosen.label, "per_plan": per_plan,
+            "augment_share": shares.get(chosen.label, float("nan"))}
+
+
+def train_figures(name: str, threads: int, device: torch.device, steps: int) -> dict[str, Any]:
+    """`train_rate` at 128 and 256 for a registered model, flattened into table columns."""
+    out: dict[str, Any] = {}
+    for side in TRAIN_SIZES:
+        result = train_rate(litemedseg.create_model(name), name, threads, device, steps, side)
+        for label, rate in result["per_plan"].items():
+            out[f"train{side}_{label}_img_per_s"] = rate
+        out[f"train{side}_auto_img_per_s"] = result["img_per_s"]
+        out[f"train{side}_auto_plan"] = result["plan"]
+        out[f"train{side}_augment_share"] = result["augment_share"]
+    return out
+
+
+def onnx_latency(model: torch.nn.Module, path: Path, runs: int, threads: int) -> float:
+    """Median ONNX Runtime batch-1 latency (ms) at 3x256x256 with `threads` intra-op threads."""
+    export_onnx(model.eval(), path)
+    session = onnx_session(path, threads)
+    x = np.random.default_rng(0).standard_normal((1, 3, 256, 256), dtype=np.float32)
+    return timed(lambda: session.run(None, {"image": x}), runs)["median_ms"]
 
 
 def peak_rss_mb(onnx_path: Path, threads: int) -> float:
@@ -161,6 +232,12 @@ def ratio_table(rows: dict[str, dict[str, Any]], keys: list[str]) -> list[str]:
     return lines
 
 
+def _ort_version() -> str:
+    import onnxruntime
+
+    return onnxruntime.__version__
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", nargs="*", default=DEFAULT_MODELS)
@@ -168,6 +245,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--no-gpu", action="store_true")
+    parser.add_argument("--train-steps", type=int, default=6, help="timed optimizer steps per training figure")
+    parser.add_argument("--no-train", action="store_true", help="skip the training-throughput figures")
     args = parser.parse_args()
     models = list(dict.fromkeys([*args.models, BASELINE]))
     started = time.perf_counter()
@@ -179,16 +258,34 @@ def main() -> None:
             row = {"params": count_parameters(model), "gmacs_256": count_macs(model, 3, 256, 256) / 1e9,
                    "gmacs_512": count_macs(model, 3, 512, 512) / 1e9}
             row.update(cpu_figures(name, args.runs, args.threads, Path(tmp)))
+            if not args.no_train:
+                row.update(train_figures(name, args.threads, torch.device("cpu"), args.train_steps))
             if use_gpu:
                 row.update(gpu_figures(name, args.runs))
             rows[name] = row
             print(f"measured {name}", file=sys.stderr, flush=True)
+    from litemedseg.engine.acceleration import cpu_features
+
+    features = cpu_features()
     info = {"commit": git_commit(), "hardware": hardware("cuda" if use_gpu else None), "threads": args.threads,
-            "runs": args.runs, "wall_time_s": round(time.perf_counter() - started, 1)}
+            "runs": args.runs, "wall_time_s": round(time.perf_counter() - started, 1), "cpu_features": features}
     cpu_keys = ["cpu_eager", "cpu_torchscript", "cpu_onnxruntime", "cpu_onnxruntime_b16_img_per_s", "cpu_peak_rss_mb"]  # noqa: E501
-    lines = [f"CPU: {info['hardware']['cpu']}, {args.threads} threads, torch {torch.__version__}, batch 1 unless "
-             f"noted, 3x256x256, {args.runs} runs; ratios against {BASELINE} in the same run", ""]
+    flags = ", ".join(f"{k}={'yes' if v else 'no'}" for k, v in features.items() if isinstance(v, bool))
+    lines = [f"CPU: {features['cpu']} (torch kernels {features['capability']}; {flags}), {args.threads} threads, "
+             f"torch {torch.__version__}, onnxruntime {_ort_version()}, batch 1 unless noted, 3x256x256, "
+             f"{args.runs} runs; ratios against {BASELINE} in the same run", ""]
     lines += ratio_table(rows, cpu_keys)
+    if not args.no_train:
+        train_keys = sorted({k for r in rows.values() for k in r if k.startswith("train") and k.endswith("img_per_s")},
+                            key=lambda k: (int(k[5:8]), k))
+        lines += ["", f"Training img/s (batch {TRAIN_BATCH}, augmentation + default loss + AdamW step, "
+                  f"{args.train_steps} timed steps), ratios against {BASELINE}; 'auto' is the plan `train` picks", ""]
+        lines += ratio_table(rows, train_keys)
+        lines += ["", "Plan picked by train (128 / 256) and the augmentation's share of a step in that plan:"]
+        for name, r in rows.items():
+            shares = [f"{r[f'train{side}_augment_share']:.0%}" for side in TRAIN_SIZES]
+            lines.append(f"- {name}: {r['train128_auto_plan']} / {r['train256_auto_plan']}; augmentation "
+                         f"{' / '.join(shares)} of step time")
     if use_gpu:
         bandwidth = copy_bandwidth_gbs()
         info["gpu_copy_bandwidth_gbs"] = bandwidth

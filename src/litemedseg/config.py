@@ -82,7 +82,8 @@ class TrainConfig(_Strict):
     weight_decay: float = Field(1e-4, ge=0, le=10)
     schedule: Literal["cosine", "poly", "constant"] = "cosine"
     warmup_epochs: float = Field(1.0, ge=0)
-    amp: Literal["auto", "bf16", "fp16", "off"] = "auto"
+    amp: Literal["auto", "bf16", "fp16", "off"] = "auto"  # auto: bf16 where the hardware has it and it is faster
+    channels_last: Literal["auto", "on", "off"] = "auto"  # auto: the memory format measured faster
     patience: int = Field(20, ge=0)
     val_every: int = Field(1, ge=1)
     val_batch_size: int = Field(8, ge=1)

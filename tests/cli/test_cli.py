@@ -13,8 +13,9 @@ def test_info_lists_models_with_params_and_macs():
     result = run_cli("info")
     assert result.returncode == 0, result.stderr
     lines = {line.split()[0]: line for line in result.stdout.splitlines() if line.strip()}
-    assert "2,083,519" in lines["med2dsegnet"] and "+0.65%" in lines["med2dsegnet"]
-    assert "38,417" in lines["mininet"] and "+1.90%" in lines["mininet"]
+    assert "2,077,652" in lines["med2dsegnet"] and "+0.37%" in lines["med2dsegnet"]
+    assert "37,681" in lines["mininet"] and "-0.05%" in lines["mininet"]
+    assert "1,471,425" in lines["unext"] and "253,393" in lines["unext_s"] and "53,502" in lines["egeunet"]
     assert "1,625,420" in lines["unet"]
     assert "MACs" in result.stdout
 

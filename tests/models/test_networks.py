@@ -41,6 +41,11 @@ def test_default_parameter_count_within_3_percent_of_design(name, target):
     assert get_model_entry(name).paper_params == target
 
 
+def test_mininet_has_fewer_than_38000_parameters():
+    """The design document's own words: "fewer than 38,000 parameters"."""
+    assert count_parameters(litemedseg.create_model("mininet")) < 38_000
+
+
 @pytest.mark.parametrize("module,name", [(med_module, "med2dsegnet"), (mini_module, "mininet")])
 def test_documented_counts_match_measured(module, name):
     """The exact parameter count and MACs in the docstring and docs/models.md are what the code gives."""

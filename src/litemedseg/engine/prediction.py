@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from litemedseg.checkpoint import load_checkpoint
+from litemedseg.engine.acceleration import ExecutionPlan
 from litemedseg.data.cache import InputSpec, resize_image, training_size
 from litemedseg.data.io import as_image_array
 from litemedseg.errors import ConfigError, WeightsError
@@ -50,9 +51,11 @@ class Segmenter(SegmenterBase):
         device: str | torch.device = "auto",
         tta: bool = False,
         meta: dict[str, Any] | None = None,
+        plan: ExecutionPlan | None = None,
     ) -> None:
         self.device = resolve_device(device)
-        self.model = model.to(self.device).eval()
+        self.plan = (plan or ExecutionPlan()).for_inference(self.device)
+        self.model = self.plan.prepare_model(model.to(self.device)).eval()
         self.spec = input_spec
         self.num_classes = int(model.model_config.num_classes)
         self.class_names = list(class_names or ["background", "foreground"])
@@ -73,7 +76,8 @@ class Segmenter(SegmenterBase):
             spec = InputSpec.from_dict(meta["input"])
         except (KeyError, TypeError, ValueError) as err:
             raise WeightsError(f"{path}: no usable input description in the metadata ({err})") from None
-        return cls(model, spec, meta.get("class_names"), device=device, tta=tta, meta=meta)
+        return cls(model, spec, meta.get("class_names"), device=device, tta=tta, meta=meta,
+                   plan=ExecutionPlan.from_dict(meta.get("execution")))
 
     def _prepare(self, image: np.ndarray, source: str | os.PathLike = "image") -> tuple[torch.Tensor, tuple[int, int]]:
         array = as_image_array(image, self.spec.in_channels, source)
@@ -98,7 +102,9 @@ class Segmenter(SegmenterBase):
 
     @torch.no_grad()
     def _flush(self, pending: list[tuple[torch.Tensor, tuple[int, int]]]) -> Iterator[torch.Tensor]:
-        logits = self._forward(torch.cat([tensor for tensor, _ in pending]))
+        batch = self.plan.prepare_input(torch.cat([tensor for tensor, _ in pending]))
+        with self.plan.autocast(self.device):
+            logits = self._forward(batch).float()
         for row, (_, original) in zip(logits, pending):
             yield F.interpolate(row[None].float(), size=original, mode="bilinear", align_corners=False)[0].cpu()
 

@@ -24,6 +24,7 @@ from litemedseg.data.cache import InputSpec, channel_statistics, load_cache
 from litemedseg.data.folder import SegmentationFolder, open_dataset
 from litemedseg.data.io import read_image
 from litemedseg.data.loader import BatchSource
+from litemedseg.engine.acceleration import ExecutionPlan, choose_training_plan
 from litemedseg.engine.evaluation import headline_for, native_spec, score_items
 from litemedseg.engine.prediction import Segmenter, resolve_device
 from litemedseg.engine.run_folder import STATE_FILE, check_run_folder, open_run_folder
@@ -77,16 +78,6 @@ def _init_distributed(device_pref: str) -> _Dist:
 def _detect_in_channels(dataset: SegmentationFolder, stems: list[str]) -> int:
     """1 when the first training image is single-channel on disk, else 3."""
     return 1 if read_image(dataset.samples[stems[0]].image).shape[-1] == 1 else 3
-
-
-def _amp_dtype(setting: str, device: torch.device) -> torch.dtype | None:
-    if device.type != "cuda" or setting == "off":
-        return None
-    if setting == "fp16":
-        return torch.float16
-    if setting == "bf16" or torch.cuda.is_bf16_supported():
-        return torch.bfloat16
-    return torch.float16
 
 
 def lr_factor(step: int, total: int, warmup: int, schedule: str) -> float:
@@ -169,6 +160,8 @@ class Trainer:
         self.loss_fn = create_loss(self.loss_name, num_classes, **cfg.loss_kwargs)
 
         model = model.to(self.device)
+        self.plan = self._choose_plan(model, in_channels, num_classes)
+        model = self.plan.prepare_model(model)
         self.model = model
         self.train_model: nn.Module = model
         if self.dist.world_size > 1:
@@ -187,8 +180,7 @@ class Trainer:
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
             self.optimizer, lambda step: lr_factor(step, self.total_steps, warmup, cfg.schedule)
         )
-        self.amp_dtype = _amp_dtype(cfg.amp, self.device)
-        self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp_dtype == torch.float16)
+        self.scaler = torch.amp.GradScaler("cuda", enabled=self.plan.amp == "fp16")
         self.headline = headline_for(self.dataset)
 
     # ---- checkpoints --------------------------------------------------------------------------------------
@@ -204,6 +196,7 @@ class Trainer:
                         "split_source": self.dataset.split_source,
                         "split_sizes": {k: len(v) for k, v in self.dataset.splits.items()}},
             "loss": self.loss_name,
+            "execution": self.plan.to_dict(),
             "train_config": self.config.model_dump(mode="json"),
             "commit": git_commit(),
             "litemedseg": __version__,
@@ -226,6 +219,7 @@ class Trainer:
             "stale_epochs": self.stale_epochs,
             "history": history,
             "config": self.config.model_dump(mode="json"),
+            "plan": self.plan.to_dict(),
         }
         with atomic_path(self.run_dir / STATE_FILE) as tmp:
             torch.save(state, tmp)
@@ -254,21 +248,12 @@ class Trainer:
         torch.manual_seed(self.config.seed * 1_000_003 + epoch)  # augmentation draws replay exactly on resume
         total, count = 0.0, 0
         for images, masks in self.batches.epoch(self.config.seed, epoch):
-            masks = masks.float()
-            if self.augment is not None:
-                images, masks = self.augment(images.float() / 255.0, masks)
-            inputs = self.spec.normalize(images)
-            target = masks.round().long() if self.model_config.num_classes > 1 else masks.round()
-            with torch.autocast(self.device.type, dtype=self.amp_dtype or torch.float32,
-                                enabled=self.amp_dtype is not None):
-                logits = self.train_model(inputs)
-            loss = self.loss_fn(logits.float(), target)
+            loss = self._loss(self.train_model, images, masks, self.plan)
             if not torch.isfinite(loss):
                 raise TrainingDivergedError(
                     f"loss became {loss.item()} at epoch {epoch}; stopped, last good checkpoint kept in "
                     f"{self.run_dir / 'last'} (lower --lr or check the masks)"
                 )
-            self.optimizer.zero_grad(set_to_none=True)
             self.scaler.scale(loss).backward()
             self.scaler.step(self.optimizer)
             self.scaler.update()
@@ -283,11 +268,62 @@ class Trainer:
             )
         return total / max(1, count)
 
+    def _loss(self, model: nn.Module, images: torch.Tensor, masks: torch.Tensor, plan: ExecutionPlan) -> torch.Tensor:
+        """Augment, normalise, forward under the plan; the loss in fp32. Gradients are zeroed first."""
+        masks = masks.float()
+        if self.augment is not None:
+            images, masks = self.augment(images.float() / 255.0, masks)
+        inputs = plan.prepare_input(self.spec.normalize(images))
+        target = masks.round().long() if self.model_config.num_classes > 1 else masks.round()
+        for parameter in model.parameters():
+            parameter.grad = None
+        with plan.autocast(self.device):
+            logits = model(inputs)
+        return self.loss_fn(logits.float(), target)
+
+    def _choose_plan(self, model: nn.Module, in_channels: int, num_classes: int) -> ExecutionPlan:
+        """The saved plan on resume; fp32 where results must not depend on timing; else the fastest measured."""
+        cfg = self.config
+        if self.resume:
+            saved = self._saved_plan()
+            if saved is not None:
+                return saved
+        if (cfg.deterministic or self.dist.world_size > 1) and "auto" in (cfg.amp, cfg.channels_last):
+            amp = "off" if cfg.amp == "auto" else cfg.amp
+            layout = "off" if cfg.channels_last == "auto" else cfg.channels_last
+            reason = "deterministic" if cfg.deterministic else "distributed"
+        else:
+            amp, layout, reason = cfg.amp, cfg.channels_last, ""
+        side = self.spec.size
+        generator = torch.Generator().manual_seed(0)
+        images = torch.randint(0, 256, (cfg.batch_size, in_channels, *side), generator=generator, dtype=torch.uint8)
+        masks = torch.randint(0, max(2, num_classes), (cfg.batch_size, 1, *side), generator=generator).to(self.device)
+        images = images.to(self.device)
+
+        def step(trial: nn.Module, optimizer: torch.optim.Optimizer, plan: ExecutionPlan) -> float:
+            loss = self._loss(trial, images, masks, plan)
+            loss.backward()
+            optimizer.step()
+            return float(loss.detach())
+
+        plan = choose_training_plan(step, model, self.device, cfg.batch_size, amp=amp, channels_last=layout,
+                                    compile=cfg.compile)
+        if reason:
+            plan = ExecutionPlan(plan.channels_last, plan.amp, plan.compile, plan.measured_img_per_s, reason)
+        return plan
+
+    def _saved_plan(self) -> ExecutionPlan | None:
+        try:
+            state = torch.load(self.run_dir / STATE_FILE, map_location="cpu", weights_only=True)
+        except Exception:  # noqa: BLE001  (an unreadable state is reported by _load_state)
+            return None
+        return ExecutionPlan.from_dict(state.get("plan")) if isinstance(state, dict) and "plan" in state else None
+
     @torch.no_grad()
     def _validate(self) -> float:
         if not self.val_items:
             return math.nan
-        segmenter = Segmenter(self.model, self.spec, self.dataset.class_names, device=self.device)
+        segmenter = Segmenter(self.model, self.spec, self.dataset.class_names, device=self.device, plan=self.plan)
         scorer = SegmentationScorer(self.model_config.num_classes, self.dataset.class_names, with_hd95=False,
                                     headline=self.headline)
         score_items(segmenter, self.val_items, scorer, self.config.val_batch_size, progress=False)
@@ -308,7 +344,7 @@ class Trainer:
             write_json_atomic(self.run_dir / "config.json", {
                 "config": self.config.model_dump(mode="json"), "dataset": self.dataset.describe(),
                 "model": self.model_config.to_dict(), "loss": self.loss_name, "input": self.spec.to_dict(),
-                "device": str(self.device), "world_size": self.dist.world_size, "hardware": hardware(self.device),
+                "execution": self.plan.to_dict(), "device": str(self.device), "world_size": self.dist.world_size, "hardware": hardware(self.device),
                 "commit": git_commit(),
             })
         writer = self._tensorboard()

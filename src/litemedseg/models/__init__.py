@@ -1,6 +1,6 @@
 """Segmentation networks behind one registry; importing this package registers every model."""
 
-from litemedseg.models import baselines, med2dsegnet, mininet  # noqa: F401  (registration side effects)
+from litemedseg.models import baselines, egeunet, med2dsegnet, mininet, unext  # noqa: F401  (registration side effects)
 from litemedseg.models.registry import (
     ModelConfig,
     build_model,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 NORMS = ("batch", "group")
@@ -40,8 +41,10 @@ class ConvNormAct(nn.Sequential):
         act: str | None = "gelu",
     ) -> None:
         padding = dilation * (kernel_size - 1) // 2
+        depthwise = groups == in_channels == out_channels and stride == 1 and kernel_size > 1
+        conv = DepthwiseConv2d if depthwise else nn.Conv2d
         layers: list[nn.Module] = [
-            nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias=False),
+            conv(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias=False),
             make_norm(norm, out_channels),
         ]
         if act is not None:
@@ -91,3 +94,53 @@ def check_spatial_size(x: torch.Tensor, divisor: int) -> None:
             f"input height and width must be multiples of {divisor}, got {height}x{width} "
             f"(pad the image, or use litemedseg.Segmenter which pads and crops for you)"
         )
+
+
+class _DepthwiseConvFunction(torch.autograd.Function):
+    """Depthwise convolution whose weight gradient is one grouped convolution over (channel x batch) groups.
+
+    PyTorch's CPU kernel for the depthwise weight gradient was the slowest op of a training step (28 ms of
+    a 33 ms backward for 1824 channels at 8x8); correlating each (image, channel) plane with its output
+    gradient as a grouped convolution and summing over the batch gives the same gradient 2-3x faster.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, padding: int, dilation: int):  # noqa: ANN001, ANN205
+        ctx.save_for_backward(x, weight)
+        ctx.padding, ctx.dilation = padding, dilation
+        return F.conv2d(x, weight, None, 1, padding, dilation, x.shape[1])
+
+    @staticmethod
+    def backward(ctx, grad_out):  # noqa: ANN001, ANN205
+        x, weight = ctx.saved_tensors
+        pad, dil = ctx.padding, ctx.dilation
+        batch, channels, height, width = x.shape
+        grad_x = grad_w = None
+        if ctx.needs_input_grad[0]:
+            grad_x = torch.nn.grad.conv2d_input(x.shape, weight, grad_out, 1, pad, dil, channels)
+        if ctx.needs_input_grad[1]:
+            planes = F.pad(x, (pad, pad, pad, pad)).transpose(0, 1).reshape(1, channels * batch, height + 2 * pad,
+                                                                                width + 2 * pad)
+            kernels = grad_out.transpose(0, 1).reshape(channels * batch, 1, grad_out.shape[2], grad_out.shape[3])
+            grad_w = F.conv2d(planes, kernels, None, dil, 0, 1, channels * batch)  # stride = dilation
+            grad_w = grad_w.view(channels, batch, *weight.shape[2:]).sum(1, keepdim=True).to(weight.dtype)
+        return grad_x, grad_w, None, None
+
+
+@torch.jit.unused
+def _fast_depthwise(conv, x):  # noqa: ANN001, ANN202  (unannotated: TorchScript never compiles it)
+    """The faster backward where it applies (CPU fp32 training without bias), else None."""
+    usable = (torch.is_grad_enabled() and conv.weight.requires_grad and x.device.type == "cpu"
+              and conv.bias is None and x.dtype == torch.float32 and not torch.is_autocast_enabled("cpu"))
+    return _DepthwiseConvFunction.apply(x, conv.weight, conv.padding[0], conv.dilation[0]) if usable else None
+
+
+class DepthwiseConv2d(nn.Conv2d):
+    """A stride-1 depthwise nn.Conv2d (same weights and state-dict keys) with a faster training backward on CPU."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not (torch.jit.is_scripting() or torch.jit.is_tracing()):
+            out = _fast_depthwise(self, x)
+            if out is not None:
+                return out
+        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)

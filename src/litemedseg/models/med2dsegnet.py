@@ -8,16 +8,19 @@ features through additive connections. Everything else is our choice, recorded i
   ONNX Runtime (30.7 vs 22.5 ms on CPU for one configuration; ``act="gelu"`` restores it); the gate is
   squeeze-and-excitation on the expanded channels with reduction 20;
 - a 3x3 stride-2 stem is stage 1 (1/2); stages 2-4 (1/4, 1/8, 1/16) are each opened by a 2x2 stride-2
-  convolution that widens the channels; widths (32, 64, 128, 256), Med Blocks per stage (0, 1, 1, 1). Each Med
-  Block costs the same MACs at every scale (its 1x1 convolutions scale with C^2 x H x W) but holds 4x more
-  parameters per scale step, so the parameter budget sits in the deep stages;
+  convolution that widens the channels; widths (32, 64, 96, 304), Med Blocks per stage (0, 0, 1, 1). A Med
+  Block's 1x1 convolutions cost C^2 x H x W, so a parameter at 1/16 costs a quarter of the MACs of one at 1/8;
+  and the 7x7 depthwise weight gradient on x6 channels is the slowest op of a CPU training step, so the budget
+  sits at 1/16 and 1/8 and there are no Med Blocks at 1/4 or 1/2. Measured (benchmarks/med2dsegnet_layouts.py,
+  BENCHMARKS.md): the previous layout (32, 64, 128, 256) / (0, 1, 1, 1) / (1, 1, 0) trained at about a third
+  of the speed for the same parameter count; validation Dice of both is in benchmarks/results/layout_accuracy;
 - decoder stage: 1x1 projection, bilinear x2 upsample, add the encoder feature of that scale, then Med Blocks:
-  one at 1/8 and 1/4, none at 1/2 (``decoder_depths=(1, 1, 0)``); the 1x1 head runs at 1/2 resolution and its
+  one at 1/8, none at 1/4 and 1/2 (``decoder_depths=(1, 0, 0)``); the 1x1 head runs at 1/2 resolution and its
   logits are upsampled bilinearly to full size (a 1x1 convolution and bilinear upsampling commute, so this
   equals "upsample then head" at a quarter of the cost);
-- variants: ``med2dsegnet_s`` (half widths) and ``med2dsegnet_l`` (1.5x widths, Med Blocks at every scale).
+- variants: ``med2dsegnet_s`` (half widths, (16, 32, 48, 152)) and ``med2dsegnet_l`` (1.5x widths, Med Blocks at every scale).
 
-Default (3 in, 1 out): 2,083,519 parameters, 1.398 GMACs at 3x256x256 (torch.utils.flop_counter, MACs = FLOPs/2).
+Default (3 in, 1 out): 2,077,652 parameters, 0.717 GMACs at 3x256x256 (torch.utils.flop_counter, MACs = FLOPs/2).
 """
 
 from __future__ import annotations
@@ -31,9 +34,9 @@ from torch import nn
 from litemedseg.models.layers import ConvNormAct, SqueezeExcite, check_spatial_size, make_norm
 from litemedseg.models.registry import register_model
 
-DEFAULT_WIDTHS = (32, 64, 128, 256)
-DEFAULT_DEPTHS = (0, 1, 1, 1)
-DEFAULT_DECODER_DEPTHS = (1, 1, 0)
+DEFAULT_WIDTHS = (32, 64, 96, 304)
+DEFAULT_DEPTHS = (0, 0, 1, 1)
+DEFAULT_DECODER_DEPTHS = (1, 0, 0)
 DEFAULT_SE_REDUCTION = 20
 
 
@@ -127,8 +130,8 @@ def med2dsegnet(in_channels: int = 3, num_classes: int = 1, **kwargs) -> Med2DSe
 
 @register_model(family="med2dsegnet")
 def med2dsegnet_s(in_channels: int = 3, num_classes: int = 1, **kwargs) -> Med2DSegNet:
-    """Med-2D SegNet, small: half the widths (16, 32, 64, 128)."""
-    kwargs.setdefault("widths", (16, 32, 64, 128))
+    """Med-2D SegNet, small: half the widths (16, 32, 48, 152)."""
+    kwargs.setdefault("widths", (16, 32, 48, 152))
     return Med2DSegNet(in_channels, num_classes, **kwargs)
 
 
