@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_MODELS = ["med2dsegnet", "mininet", "unet", "basicunet"]
+DEFAULT_MODELS = ["med2dsegnet", "mininet", "unet", "basicunet", "unext", "unext_s", "egeunet"]
 
 
 def data_root() -> Path:

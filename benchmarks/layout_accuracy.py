@@ -5,7 +5,8 @@
 Med-2D SegNet: the previous default layout against the faster one, on Kvasir-SEG and PH2 (validation Dice).
 Mini-Net: half- against full-resolution processing on DRIVE and CHASE_DB1 (validation F1 inside the FOV, and
 thin-vessel recall: ground-truth vessel pixels that a 3x3 opening removes, i.e. vessels 1-2 px wide, found by
-the prediction). Each cell trains with the CPU preset of benchmarks/presets.yaml (same budget for both sides
+the prediction). The fast path: bf16 autocast against fp32 for the MONAI U-Net on PH2 (the model whose fastest
+CPU plan is bf16). Each cell trains with the CPU preset of benchmarks/presets.yaml (same budget for both sides
 of a comparison) into a resumable run folder; results.json and results.md are rewritten after every cell.
 """
 
@@ -29,7 +30,7 @@ from litemedseg.engine.prediction import Segmenter
 from litemedseg.utils.provenance import git_commit, hardware
 
 PREVIOUS_MED2DSEGNET = {"widths": [32, 64, 128, 256], "depths": [0, 1, 1, 1], "decoder_depths": [1, 1, 0]}
-CELLS = [  # name, dataset, model, model_kwargs
+CELLS = [  # name, dataset, model, model_kwargs[, extra settings]
     ("med2dsegnet-previous@PH2", "PH2", "med2dsegnet", PREVIOUS_MED2DSEGNET),
     ("med2dsegnet@PH2", "PH2", "med2dsegnet", {}),
     ("med2dsegnet-previous@Kvasir-SEG", "Kvasir-SEG", "med2dsegnet", PREVIOUS_MED2DSEGNET),
@@ -38,6 +39,9 @@ CELLS = [  # name, dataset, model, model_kwargs
     ("mininet_hr@DRIVE", "DRIVE", "mininet_hr", {}),
     ("mininet@CHASE_DB1", "CHASE_DB1", "mininet", {}),
     ("mininet_hr@CHASE_DB1", "CHASE_DB1", "mininet_hr", {}),
+    # bf16 autocast against fp32 on validation, on the model whose fastest CPU plan is bf16
+    ("unet-fp32@PH2", "PH2", "unet", {}, {"amp": "off", "channels_last": "off"}),
+    ("unet-bf16@PH2", "PH2", "unet", {}, {"amp": "bf16", "channels_last": "off"}),
 ]
 
 
@@ -72,7 +76,7 @@ def main() -> None:
     presets = yaml.safe_load((Path(__file__).parent / "presets.yaml").read_text())
     results_path = args.out / "results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
-    for name, dataset, model, kwargs in CELLS:
+    for name, dataset, model, kwargs, *extra in CELLS:
         if args.only and name not in args.only:
             continue
         if name in results:
@@ -80,6 +84,7 @@ def main() -> None:
         settings = {**presets["common"], **presets["presets"]["cpu"][dataset]}
         settings.update({"model": model, "model_kwargs": kwargs, "data": str(args.data / dataset),
                          "output": str(args.runs), "name": name.replace("@", "_"), "progress": False})
+        settings.update(extra[0] if extra else {})
         run_dir = args.runs / settings["name"]
         resume = (run_dir / "train_state.pt").is_file()
         settings["overwrite"] = not resume

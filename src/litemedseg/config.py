@@ -77,6 +77,8 @@ class TrainConfig(_Strict):
     loss: str | None = None
     loss_kwargs: dict[str, Any] = Field(default_factory=dict)
     epochs: int = Field(50, ge=1, le=100_000)
+    # seconds of training (a number, or "15m", "1h30m", "90s"); the schedule spans it and `epochs` is a cap
+    time_budget: float | None = Field(None, gt=0, le=30 * 24 * 3600)
     batch_size: int = Field(8, ge=1, le=4096)
     lr: float = Field(1e-3, gt=0, le=10)
     weight_decay: float = Field(1e-4, ge=0, le=10)
@@ -106,6 +108,11 @@ class TrainConfig(_Strict):
         get_model_entry(value)  # raises UnknownModelError listing the registered names
         return value
 
+    @field_validator("time_budget", mode="before")
+    @classmethod
+    def _parse_duration(cls, value: Any) -> Any:
+        return parse_duration(value) if isinstance(value, str) else value
+
     @field_validator("name")
     @classmethod
     def _plain_run_name(cls, value: str | None) -> str | None:
@@ -120,6 +127,24 @@ class TrainConfig(_Strict):
         dataset = "demo" if self.data == "demo" else Path(self.data).name
         dataset = re.sub(r"[^\w.+=@-]", "_", dataset) or "data"
         return f"{self.model}-{dataset}"[:128]
+
+
+_DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m(?:in)?)?\s*"
+                       r"(?:(\d+(?:\.\d+)?)\s*s)?\s*$")
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in "90", "90s", "15m", "1h", "1h30m"; a ValueError naming the accepted forms otherwise."""
+    text = text.strip().lower()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    match = _DURATION.match(text) if len(text) <= 40 else None
+    if not text or match is None or not any(match.groups()):
+        raise ValueError(f"not a duration: {text[:40]!r} (use seconds, or e.g. 90s, 15m, 1h30m)")
+    hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
 
 
 def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:

@@ -10,6 +10,7 @@ FLAG_KEYS = {
     "size": "input.size", "mode": "input.mode", "scale": "input.scale", "output": "output", "name": "name",
     "device": "device", "seed": "seed", "num_classes": "num_classes", "mask_threshold": "mask_threshold",
     "split_file": "split_file", "threads": "threads", "patience": "patience", "loss": "loss",
+    "time_budget": "time_budget",
 }
 
 
@@ -17,7 +18,8 @@ FLAG_KEYS = {
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="YAML config (see configs/).")
 @click.option("--model", help="Registered model name (litemedseg info).")
 @click.option("--data", help='Dataset folder (images/, masks/) or "demo".')
-@click.option("--epochs", type=int)
+@click.option("--epochs", type=int, help="Epochs (the cap when --time-budget is set).")
+@click.option("--time-budget", help='Train for this long (e.g. 15m, 1h30m, 900): the schedule spans it.')
 @click.option("--batch-size", type=int)
 @click.option("--lr", type=float)
 @click.option("--size", type=int, help="Square input side: resize target, or patch side in patch mode.")
@@ -67,7 +69,8 @@ def command(config_path, settings, resume, no_progress, **flags) -> None:  # noq
         return
     click.echo(
         f"{result.run_dir}: best validation {result.best_score:.4f} at epoch {result.best_epoch} "
-        f"({result.epochs_run} epochs{', stopped early' if result.stopped_early else ''}, {result.wall_time_s:.0f} s); "
+        f"({result.epochs_run} epochs{', stopped early' if result.stopped_early else ''}"
+        f"{', time budget reached' if result.stopped_on_time else ''}, {result.wall_time_s:.0f} s); "
         f"weights: {result.run_dir / 'best'}"
     )
 

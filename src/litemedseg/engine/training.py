@@ -49,6 +49,7 @@ class TrainResult:
     wall_time_s: float
     history: list[dict[str, Any]] = field(default_factory=list)
     rank: int = 0
+    stopped_on_time: bool = False
 
 
 @dataclass
@@ -87,6 +88,18 @@ def lr_factor(step: int, total: int, warmup: int, schedule: str) -> float:
     if schedule == "constant":
         return 1.0
     progress = min(1.0, (step - warmup) / max(1, total - warmup))
+    if schedule == "poly":
+        return max(0.01, (1 - progress) ** 0.9)
+    return 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def time_lr_factor(step: int, warmup: int, progress: float, schedule: str) -> float:
+    """`lr_factor` with the decay driven by the share of the wall-clock budget spent, not by the step count."""
+    if warmup and step < warmup:
+        return 0.01 + 0.99 * step / warmup
+    if schedule == "constant":
+        return 1.0
+    progress = min(1.0, max(0.0, progress))
     if schedule == "poly":
         return max(0.01, (1 - progress) ** 0.9)
     return 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * progress))
@@ -177,9 +190,13 @@ class Trainer:
         steps_per_epoch = self.batches.batches_per_epoch()
         self.total_steps = steps_per_epoch * cfg.epochs
         warmup = round(cfg.warmup_epochs * steps_per_epoch)
-        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
-            self.optimizer, lambda step: lr_factor(step, self.total_steps, warmup, cfg.schedule)
-        )
+        self.budget_s = cfg.time_budget
+        self.spent_s, self.epoch_started = 0.0, time.perf_counter()  # training time of earlier epochs, this one's start
+        if self.budget_s:
+            schedule = lambda step: time_lr_factor(step, warmup, self._budget_progress(), cfg.schedule)  # noqa: E731
+        else:
+            schedule = lambda step: lr_factor(step, self.total_steps, warmup, cfg.schedule)  # noqa: E731
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, schedule)
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.plan.amp == "fp16")
         self.headline = headline_for(self.dataset)
 
@@ -349,15 +366,24 @@ class Trainer:
             })
         writer = self._tensorboard()
         steps_per_epoch = self.batches.batches_per_epoch()
-        bar = tqdm(total=self.total_steps, initial=start_epoch * steps_per_epoch, desc=f"train {self.config.model}",
-                   unit="step", disable=not self.progress, dynamic_ncols=True)
-        stopped_early = False
+        bar = tqdm(total=None if self.budget_s else self.total_steps, initial=start_epoch * steps_per_epoch,
+                   desc=f"train {self.config.model}", unit="step", disable=not self.progress, dynamic_ncols=True)
+        stopped_early = stopped_on_time = False
         epoch = start_epoch
+        self.spent_s = sum(float(row.get("epoch_time_s") or 0) for row in history)
+        if self.budget_s and self.spent_s >= self.budget_s:
+            raise ConfigError(f"{self.run_dir}: this run already spent its time budget ({self.budget_s:.0f} s); "
+                              "raise time_budget (--time-budget) to train on")
         try:
             for epoch in range(start_epoch + 1, self.config.epochs + 1):
-                epoch_start = time.perf_counter()
+                epoch_start = self.epoch_started = time.perf_counter()
                 train_loss = self._train_epoch(epoch, bar)
-                validate = bool(self.val_items) and (epoch % self.config.val_every == 0 or epoch == self.config.epochs)
+                last = epoch == self.config.epochs
+                if self.budget_s:  # stop before an epoch that would end past the budget (validation included)
+                    spent = self.spent_s + time.perf_counter() - epoch_start
+                    per_epoch = spent / epoch
+                    stopped_on_time = last = last or spent + per_epoch > self.budget_s
+                validate = bool(self.val_items) and (epoch % self.config.val_every == 0 or last)
                 score = self._validate() if validate else math.nan
                 if not self.val_items:  # nothing to select on: the latest epoch is the best we know
                     improved, self.best_epoch = True, epoch
@@ -371,26 +397,34 @@ class Trainer:
                        "epoch_time_s": round(time.perf_counter() - epoch_start, 3),
                        "best_score": round(self.best_score, 6), "best_epoch": self.best_epoch}
                 history.append(row)
+                self.spent_s += row["epoch_time_s"]
                 self._save(epoch, score, improved, history)
                 self._log(row, writer)
                 bar.set_postfix(epoch=epoch, loss=f"{train_loss:.4f}", val=f"{score:.4f}", best=f"{self.best_score:.4f}")
                 if self.config.patience and self.stale_epochs >= self.config.patience:
                     stopped_early = True
                     break
+                if stopped_on_time:
+                    break
         finally:
             bar.close()
             if writer is not None:
                 writer.close()
         result = TrainResult(self.run_dir, self.best_score, self.best_epoch, epoch, stopped_early,
-                             round(time.perf_counter() - started, 2), history, self.dist.rank)
+                             round(time.perf_counter() - started, 2), history, self.dist.rank, stopped_on_time)
         if self.dist.is_main:
             write_json_atomic(self.run_dir / "train_summary.json", {
                 "best_val_score": self.best_score, "headline": self.headline, "best_epoch": self.best_epoch,
                 "epochs_run": epoch, "stopped_early": stopped_early, "wall_time_s": result.wall_time_s,
+                "time_budget_s": self.budget_s, "stopped_on_time_budget": stopped_on_time,
+                "training_time_s": round(self.spent_s, 2),
                 "resumed": self.resume, "device": str(self.device), "world_size": self.dist.world_size,
                 "hardware": hardware(self.device), "commit": git_commit(),
             })
         return result
+
+    def _budget_progress(self) -> float:
+        return (self.spent_s + time.perf_counter() - self.epoch_started) / self.budget_s if self.budget_s else 0.0
 
     def _rewrite_history(self, history: list[dict[str, Any]]) -> None:
         """After a crash the CSV may hold a row whose checkpoint never landed; the saved state is the truth."""

@@ -1,0 +1,47 @@
+"""`train --time-budget`: the schedule spans wall-clock time, the run ends on time and says how far it got."""
+
+import json
+
+import pytest
+
+from litemedseg.config import load_config, parse_duration
+from litemedseg.engine import train
+from litemedseg.errors import ConfigError
+
+from .conftest import quick_config
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("90", 90), ("90s", 90), ("15m", 900), ("1h", 3600),
+                                               ("1h30m", 5400), ("2m30s", 150), (" 1.5h ", 5400), ("10min", 600)])
+def test_durations(text, seconds):
+    assert parse_duration(text) == seconds
+    assert load_config(None, {"time_budget": text}).time_budget == seconds
+
+
+@pytest.mark.parametrize("text", ["", "soon", "15 minutes", "-5", "0", "1d", "h", "9" * 60])
+def test_bad_durations_are_one_line_config_errors(text):
+    with pytest.raises(ConfigError, match="time_budget"):
+        load_config(None, {"time_budget": text})
+
+
+def test_the_run_ends_on_time_and_records_its_epochs(tmp_path):
+    budget = 15.0
+    result = train(quick_config(tmp_path, name="t", epochs=10_000, time_budget=budget, **{"input.size": 32}))
+    assert result.stopped_on_time and 1 <= result.epochs_run < 10_000
+    summary = json.loads((result.run_dir / "train_summary.json").read_text())
+    epoch_times = [row["epoch_time_s"] for row in result.history]
+    assert summary["time_budget_s"] == budget and summary["stopped_on_time_budget"] is True
+    assert summary["epochs_run"] == len(result.history) == result.epochs_run
+    assert summary["training_time_s"] <= budget + max(epoch_times)  # within one epoch of the budget
+    lrs = [row["lr"] for row in result.history]
+    if len(lrs) >= 3:  # after warm-up the rate only decays, by the share of the budget spent
+        assert lrs[-1] < lrs[1] and all(b <= a + 1e-12 for a, b in zip(lrs[1:], lrs[2:]))
+    assert (result.run_dir / "best" / "model.safetensors").is_file()
+
+
+def test_resuming_a_run_whose_budget_is_spent_says_how_to_go_on(tmp_path):
+    config = quick_config(tmp_path, name="t", epochs=10_000, time_budget=2.0, **{"input.size": 32})
+    train(config)
+    with pytest.raises(ConfigError, match="already spent its time budget.*--time-budget"):
+        train(quick_config(tmp_path, name="t", epochs=10_000, time_budget=0.5, overwrite=False,
+                           **{"input.size": 32}), resume=True)
