@@ -32,7 +32,7 @@ from litemedseg.utils.provenance import git_commit, hardware
 from litemedseg.utils.stats import count_macs, count_parameters
 
 BASELINE = "unet"
-DEFAULT_MODELS = ["med2dsegnet", "mininet", "mininet_hr", "unet", "basicunet", "unext", "unext_s", "egeunet"]
+DEFAULT_MODELS = litemedseg.list_models()  # every registered model, ours and the baselines and peers
 TRAIN_SIZES = (128, 256)
 TRAIN_BATCH = 8
 

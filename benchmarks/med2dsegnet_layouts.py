@@ -27,7 +27,8 @@ from litemedseg.utils.provenance import git_commit, hardware  # noqa: E402
 from litemedseg.utils.stats import count_macs, count_parameters  # noqa: E402
 
 CANDIDATES: dict[str, dict] = {
-    "v1 (32,64,128,256) enc (0,1,1,1) dec (1,1,0)": {},
+    "v1 (32,64,128,256) enc (0,1,1,1) dec (1,1,0)": dict(widths=(32, 64, 128, 256), depths=(0, 1, 1, 1),
+                                                      decoder_depths=(1, 1, 0)),
     "(32,64,144,256) enc (0,0,1,1) dec (1,0,0)": dict(widths=(32, 64, 144, 256), depths=(0, 0, 1, 1),
                                                    decoder_depths=(1, 0, 0)),
     "(32,64,128,272) enc (0,0,1,1) dec (1,0,0)": dict(widths=(32, 64, 128, 272), depths=(0, 0, 1, 1),
@@ -36,7 +37,28 @@ CANDIDATES: dict[str, dict] = {
                                                    decoder_depths=(1, 0, 0)),
     "(32,64,96,304) enc (0,0,1,1) dec (1,0,0)": dict(widths=(32, 64, 96, 304), depths=(0, 0, 1, 1),
                                                   decoder_depths=(1, 0, 0)),
+    # one Med Block back at 1/4 (decoder or encoder), after the faster layout lost Dice on Kvasir-SEG
+    "(32,64,96,296) enc (0,0,1,1) dec (1,1,0)": dict(widths=(32, 64, 96, 296), depths=(0, 0, 1, 1),
+                                                  decoder_depths=(1, 1, 0)),
+    "(32,64,128,264) enc (0,1,1,1) dec (1,0,0)": dict(widths=(32, 64, 128, 264), depths=(0, 1, 1, 1),
+                                                   decoder_depths=(1, 0, 0)),
 }
+
+
+def table(record: dict) -> str:
+    """The markdown table of one run's record (what --out writes as JSON)."""
+    rows = record["rows"]
+    base = rows["unet"]
+    lines = [f"CPU {record['hardware']['cpu']}, {record['hardware'].get('torch_threads', '?')} threads, "
+             f"commit {record['commit']}, wall time {record['wall_time_s']} s",
+             "", "| layout | params | GMACs 256 | ORT b1 ms (x U-Net) | train img/s b8 128 (x U-Net, plan) |",
+             "|---|---|---|---|---|"]
+    for label, r in rows.items():
+        onnx, train = r["onnx_ms"], r["train128"]
+        lines.append(f"| {label} | {r['params']:,} | {r['gmacs_256']:.3f} | {onnx:.2f} ({onnx / base['onnx_ms']:.2f}x) | "
+                     f"{train['img_per_s']:.1f} ({train['img_per_s'] / base['train128']['img_per_s']:.2f}x, "
+                     f"{train['plan']}) |")
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
@@ -44,8 +66,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--train-steps", type=int, default=6)
-    parser.add_argument("--out", type=Path)
+    parser.add_argument("--out", type=Path, help="JSON record; the table goes beside it as .md")
+    parser.add_argument("--table-only", action="store_true", help="Rewrite the .md from the --out JSON, measure nothing.")
     args = parser.parse_args()
+    if args.table_only:
+        args.out.with_suffix(".md").write_text(table(json.loads(args.out.read_text())))
+        return
     started = time.perf_counter()
     rows = {}
     torch.set_num_threads(args.threads)
@@ -58,19 +84,13 @@ def main() -> None:
             rows[label] = {"kwargs": kwargs, "params": count_parameters(model),
                            "gmacs_256": count_macs(model, 3, 256, 256) / 1e9, "onnx_ms": onnx, "train128": train}
             print(f"measured {label}", file=sys.stderr, flush=True)
-    base = rows["unet"]
-    print(f"CPU {hardware(None)['cpu']}, {args.threads} threads, commit {git_commit()}")
-    print("| layout | params | GMACs 256 | ORT b1 ms (x U-Net) | train img/s b8 128 (x U-Net) |\n|---|---|---|---|---|")
-    for label, r in rows.items():
-        print(f"| {label} | {r['params']:,} | {r['gmacs_256']:.3f} | {r['onnx_ms']:.2f} ({r['onnx_ms'] / base['onnx_ms']:.2f}x)"
-              f" | {r['train128']['img_per_s']:.1f} ({r['train128']['img_per_s'] / base['train128']['img_per_s']:.2f}x,"
-              f" {r['train128']['plan']}) |")
-    wall = round(time.perf_counter() - started, 1)
-    print(f"wall time {wall} s")
+    record = {"commit": git_commit(), "hardware": hardware(None), "wall_time_s": round(time.perf_counter() - started, 1),
+              "rows": rows}
+    print(table(record), end="")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps({"commit": git_commit(), "hardware": hardware(None), "wall_time_s": wall,
-                                        "rows": rows}, indent=1))
+        args.out.write_text(json.dumps(record, indent=1))
+        args.out.with_suffix(".md").write_text(table(record))
 
 
 if __name__ == "__main__":

@@ -145,9 +145,36 @@ def _read_safetensors(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, An
     return state, meta
 
 
+def _torchscript_source(path: Path) -> str | None:
+    """For a TorchScript archive, the checkpoint it was exported from (from its litemedseg extra file, plain
+    JSON read without loading the archive), "" when unknown; None for anything that is not TorchScript."""
+    import zipfile
+
+    if not zipfile.is_zipfile(path):
+        return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            if not any("/code/" in name or name.endswith("constants.pkl") for name in names):
+                return None
+            extra = [name for name in names if name.endswith("/extra/litemedseg.json")]
+            if not extra or archive.getinfo(extra[0]).file_size > 1_000_000:
+                return ""
+            weights = (json.loads(archive.read(extra[0])).get("source") or {}).get("weights")
+            return str(weights) if isinstance(weights, str) else ""
+    except (OSError, ValueError, AttributeError, zipfile.BadZipFile):
+        return ""
+
+
 def _read_torch(path: Path) -> dict[str, torch.Tensor]:
     import pickle
 
+    source = _torchscript_source(path)
+    if source is not None:
+        # torch.jit.load would run the archive's code: not a way weights get into this package
+        origin = f"the checkpoint it was exported from ({source})" if source else "the checkpoint it was exported from"
+        raise WeightsError(f"{path}: a TorchScript export (for torch.jit.load in deployment; loading it runs its "
+                           f"code), not loaded here: use {origin} or an ONNX export")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # noqa: BLE001  (whatever a damaged or hostile file makes the unpickler raise)

@@ -126,3 +126,39 @@ def test_as_image_array_and_write_png(tmp_path):
     out = write_png(tmp_path / "sub" / "o.png", np.full((3, 4), 255, np.uint8))
     assert np.asarray(Image.open(out)).min() == 255
     assert not list((tmp_path / "sub").glob(".*tmp"))
+
+
+def _save_with_orientation(path, array, orientation):
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    Image.fromarray(array).save(path, exif=exif)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".jpg", ".png"])
+def test_exif_orientation_gives_what_a_viewer_shows(tmp_path, suffix):
+    stored = np.zeros((8, 16, 3), np.uint8)
+    stored[:, :8] = 255  # left half white on the stored grid
+    path = _save_with_orientation(tmp_path / f"phone{suffix}", stored, 6)  # 6: shown rotated 90 degrees clockwise
+    shown = read_image(path)
+    assert shown.shape == (16, 8, 3)  # a viewer shows it upright: width and height swap
+    assert shown[:8].mean() > 200 and shown[8:].mean() < 50  # the white half is now on top
+
+
+def test_exif_orientation_applies_to_masks_too(tmp_path):
+    stored = np.zeros((8, 16), np.uint8)
+    stored[:, :8] = 255
+    assert read_mask(_save_with_orientation(tmp_path / "m.png", stored, 6)).shape == (16, 8)
+
+
+def test_gif_named_png_is_refused_on_disk_as_in_serve(tmp_path):
+    from litemedseg.serve.decode import UploadError, decode_upload
+
+    path = tmp_path / "animated.png"
+    Image.fromarray(np.zeros((4, 4), np.uint8)).save(path, format="GIF")
+    with pytest.raises(DataError, match=r"animated\.png: GIF image, not an accepted format \(expected PNG, JPEG, BMP"):
+        read_image(path)
+    with pytest.raises(DataError, match="GIF image, not an accepted format"):
+        read_mask(path)
+    with pytest.raises(UploadError, match="upload: GIF image, not an accepted format"):
+        decode_upload(path.read_bytes())

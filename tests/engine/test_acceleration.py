@@ -85,6 +85,14 @@ def test_inference_drops_what_the_device_cannot_run(monkeypatch):
     assert ExecutionPlan(False, "fp16").for_inference(CPU).amp is None
 
 
+def test_fp32_precision_drops_autocast_and_keeps_the_memory_format(monkeypatch):
+    monkeypatch.setattr(acc, "bf16_supported", lambda device: True)
+    assert ExecutionPlan(False, "bf16").for_inference(CPU).amp == "bf16"
+    assert ExecutionPlan(True, "bf16").for_inference(CPU, "fp32").label == "channels_last+fp32"
+    with pytest.raises(ValueError, match="precision must be one of"):
+        ExecutionPlan().for_inference(CPU, "int8")
+
+
 def test_the_run_records_its_plan_and_resume_reuses_it(tmp_path):
     from litemedseg.checkpoint import read_checkpoint
     from litemedseg.engine import train

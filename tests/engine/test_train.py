@@ -119,5 +119,5 @@ def test_nan_loss_stops_and_keeps_last_good_checkpoint(tmp_path, monkeypatch):
 
 
 def test_size_rule_is_checked_before_training(tmp_path):
-    with pytest.raises(ConfigError, match="multiples of 16"):
-        train(quick_config(tmp_path, **{"input.size": 40}))
+    with pytest.raises(ConfigError, match="multiples of 8"):
+        train(quick_config(tmp_path, **{"input.size": 36}))

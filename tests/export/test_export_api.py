@@ -21,7 +21,7 @@ def test_onnx_fp32_round_trip_with_metadata(demo_checkpoint, demo_onnx):
     side = json.loads(sidecar_path(demo_onnx).read_text())
     embedded = read_onnx_metadata(demo_onnx)
     assert METADATA_KEYS <= set(embedded) and embedded == {k: v for k, v in side.items() if k != "report"}
-    assert embedded["model"]["name"] == "mininet" and embedded["size_divisor"] == 16
+    assert embedded["model"]["name"] == "mininet" and embedded["size_divisor"] == 8
     assert embedded["input"]["mode"] == "resize" and embedded["input"]["size"] == [64, 64]
     assert len(embedded["input"]["mean"]) == 3 and embedded["class_names"] == ["background", "foreground"]
     assert embedded["export"]["opset"] == 17 and embedded["export"]["precision"] == "fp32"
@@ -49,6 +49,26 @@ def test_torchscript_round_trip_with_metadata(demo_checkpoint, tmp_path):
     loaded = torch.jit.load(str(result.path), _extra_files=extra)
     assert json.loads(extra[TORCHSCRIPT_EXTRA_FILE])["export"]["format"] == "torchscript"
     assert loaded(torch.zeros(1, 3, 32, 32)).shape == (1, 1, 32, 32)
+
+
+def test_our_torchscript_export_is_refused_by_name_pointing_at_its_checkpoint(demo_checkpoint, tmp_path):
+    import subprocess
+    import sys
+
+    from litemedseg.engine.prediction import Segmenter
+
+    path = export_model(demo_checkpoint, "torchscript", tmp_path / "ts").path
+    with pytest.raises(WeightsError, match=r"a TorchScript export .*use the checkpoint it was exported from \(.*"
+                                           r"model\.safetensors\) or an ONNX export"):
+        Segmenter.from_weights(path)
+    (tmp_path / "in").mkdir()
+    from PIL import Image
+
+    Image.fromarray(np.zeros((32, 32, 3), np.uint8)).save(tmp_path / "in" / "a.png")
+    done = subprocess.run([sys.executable, "-m", "litemedseg", "predict", "--weights", str(path), "--input",
+                           str(tmp_path / "in"), "--output", str(tmp_path / "out")], capture_output=True, text=True)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1 and "TorchScript export" in done.stderr
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.fixture(scope="module")

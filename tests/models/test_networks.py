@@ -12,7 +12,7 @@ from litemedseg.models import mininet as mini_module
 from litemedseg.models.registry import get_model_entry, size_divisor_of
 from litemedseg.utils.stats import count_macs, count_parameters
 
-OURS = ["med2dsegnet", "med2dsegnet_s", "med2dsegnet_l", "mininet", "mininet_hr"]
+OURS = ["med2dsegnet", "med2dsegnet_s", "med2dsegnet_l", "mininet", "mininet_half"]
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "models.md"
 
 

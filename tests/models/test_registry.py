@@ -8,9 +8,9 @@ from litemedseg.models import ModelConfig, get_model_entry, list_models, model_c
 
 def test_list_models_has_both_networks_and_baselines():
     names = litemedseg.list_models()
-    for expected in ("med2dsegnet", "med2dsegnet_s", "med2dsegnet_l", "mininet", "mininet_hr", "unet", "basicunet"):
+    for expected in ("med2dsegnet", "med2dsegnet_s", "med2dsegnet_l", "mininet", "mininet_half", "unet", "basicunet"):
         assert expected in names
-    assert list_models("mini*") == ["mininet", "mininet_hr"]
+    assert list_models("mini*") == ["mininet", "mininet_half"]
     assert list_models(family="baseline") == ["basicunet", "unet"]
 
 
@@ -22,8 +22,40 @@ def test_unknown_model_suggests_close_names():
 def test_created_model_remembers_its_config():
     model = litemedseg.create_model("mininet", in_channels=1, num_classes=4, widths=(8, 16, 16, 24))
     config = model_config_of(model)
-    assert config == ModelConfig("mininet", 1, 4, {"widths": (8, 16, 16, 24)})
+    assert (config.name, config.in_channels, config.num_classes) == ("mininet", 1, 4)
+    assert config.kwargs["widths"] == (8, 16, 16, 24)
     assert model(torch.zeros(1, 1, 32, 32)).shape == (1, 4, 32, 32)
+
+
+@pytest.mark.parametrize("name", ["mininet", "mininet_half", "med2dsegnet", "med2dsegnet_s", "med2dsegnet_l"])
+def test_config_holds_every_architecture_argument_so_a_default_change_cannot_alter_a_checkpoint(name, monkeypatch):
+    from litemedseg.models.med2dsegnet import Med2DSegNet
+    from litemedseg.models.mininet import MiniNet
+    from litemedseg.models.registry import build_model
+
+    model = litemedseg.create_model(name)
+    saved = model_config_of(model).to_dict()
+    # a later release changes the defaults (widths, and Mini-Net's stem stride): the saved config still
+    # rebuilds the same network, because it names every architecture argument
+    mini = list(MiniNet.__init__.__defaults__)
+    mini[2], mini[3] = (8, 8, 8, 8), 3 - mini[3]
+    med = list(Med2DSegNet.__init__.__defaults__)
+    med[2] = (8, 8, 8, 8)
+    monkeypatch.setattr(MiniNet.__init__, "__defaults__", tuple(mini))
+    monkeypatch.setattr(Med2DSegNet.__init__, "__defaults__", tuple(med))
+    rebuilt = build_model(ModelConfig(saved["name"], saved["in_channels"], saved["num_classes"], saved["kwargs"]))
+    assert [p.shape for p in rebuilt.state_dict().values()] == [p.shape for p in model.state_dict().values()]
+    assert rebuilt.size_divisor == model.size_divisor
+
+
+def test_retired_name_mininet_hr_loads_as_full_resolution_mininet():
+    from litemedseg.models.registry import build_model
+
+    model = build_model(ModelConfig("mininet_hr"))
+    assert model_config_of(model).name == "mininet" and model_config_of(model).kwargs["stem_stride"] == 1
+    assert "mininet_hr" not in list_models()
+    with pytest.raises(UnknownModelError, match="retired: its checkpoints load as 'mininet'"):
+        get_model_entry("mininet_hr")
 
 
 def test_bad_channel_counts_are_rejected():

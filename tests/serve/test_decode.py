@@ -35,7 +35,7 @@ def test_16bit_tiff_is_scaled_to_uint8():
 
 def test_other_pillow_formats_are_refused():
     gif = encoded(np.zeros((8, 8), np.uint8), "GIF")
-    with pytest.raises(UploadError, match="not a readable image") as caught:
+    with pytest.raises(UploadError, match="GIF image, not an accepted format") as caught:
         decode_upload(gif, source="a.gif")
     assert caught.value.status == 400 and str(caught.value).startswith("a.gif: ")
 

@@ -18,14 +18,17 @@ import click
 @click.option("--device", default="auto", show_default=True)
 @click.option("--batch-size", default=8, show_default=True, type=click.IntRange(1))
 @click.option("--no-hd95", is_flag=True, help="Skip HD95 (the slowest metric).")
+@click.option("--precision", type=click.Choice(["auto", "fp32"]), default="auto", show_default=True,
+              help="auto runs the checkpoint's execution plan (bf16 where training used it and this "
+                   "device has it); fp32 gives the masks an fp32 ONNX export gives.")
 @click.option("--no-progress", is_flag=True)
 def command(weights, data, split, output, zero_shot, tta, split_file, mask_threshold, device, batch_size, no_hd95,
-            no_progress) -> None:  # noqa: ANN001
+            precision, no_progress) -> None:  # noqa: ANN001
     """Score a trained model under the evaluation protocol and print the summary."""
     from litemedseg.engine.evaluation import evaluate, markdown_report
 
     result = evaluate(weights, data, split, output, zero_shot, tta, device, batch_size, split_file, mask_threshold,
-                      with_hd95=not no_hd95, progress=not no_progress)
+                      with_hd95=not no_hd95, progress=not no_progress, precision=precision)
     click.echo(markdown_report(result.summary), nl=False)
     if result.output_dir:
         click.echo(f"\nwrote {result.output_dir}/per_image.csv, summary.json, report.md")

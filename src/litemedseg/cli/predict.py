@@ -32,9 +32,12 @@ def pick_runtime(runtime: str | None, weights: str) -> str:
 @click.option("--skip-bad", is_flag=True, help="Warn about unreadable images and go on instead of stopping.")
 @click.option("--device", default="auto", show_default=True)
 @click.option("--threads", type=click.IntRange(1), help="ONNX runtime: intra-op threads (default: all cores).")
+@click.option("--precision", type=click.Choice(["auto", "fp32"]), default="auto", show_default=True,
+              help="PyTorch runtime: auto runs the checkpoint's execution plan (bf16 where training used it and this "
+                   "device has it); fp32 gives the masks an fp32 ONNX export gives.")
 @click.option("--no-progress", is_flag=True)
 def command(weights, input_path, output, runtime, probabilities, overlay, tta, skip_bad, device, threads,
-            no_progress) -> None:  # noqa: ANN001
+            precision, no_progress) -> None:  # noqa: ANN001
     """Predict masks (0/255 PNG, or class indices) for an image or a folder of images."""
     if pick_runtime(runtime, weights) == "onnx":
         # numpy, Pillow and onnxruntime only: this branch must never import torch
@@ -46,6 +49,6 @@ def command(weights, input_path, output, runtime, probabilities, overlay, tta, s
         from litemedseg.engine.prediction import Segmenter, list_inputs, predict_files
 
         inputs = list_inputs(input_path)
-        segmenter = Segmenter.from_weights(weights, device=device, tta=tta)
+        segmenter = Segmenter.from_weights(weights, device=device, tta=tta, precision=precision)
     records = predict_files(segmenter, inputs, output, probabilities, overlay, skip_bad, progress=not no_progress)
     click.echo(f"wrote {len(records)} masks to {output}/masks")

@@ -13,7 +13,10 @@ import click
 @click.option("--max-upload-mb", default=20.0, show_default=True, type=click.FloatRange(0, 4096, min_open=True),
               help="Larger uploads are refused (HTTP 413) before they are read.")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda or cuda:N.")
-def command(weights, host, port, max_upload_mb, device) -> None:  # noqa: ANN001
+@click.option("--precision", type=click.Choice(["auto", "fp32"]), default="auto", show_default=True,
+              help="auto runs the checkpoint's execution plan (bf16 where training used it and this "
+                   "device has it); fp32 gives the masks an fp32 ONNX export gives.")
+def command(weights, host, port, max_upload_mb, device, precision) -> None:  # noqa: ANN001
     """Serve a page where you upload an image and get its mask overlay, area and mask PNG (Ctrl-C stops)."""
     import signal
 
@@ -28,7 +31,7 @@ def command(weights, host, port, max_upload_mb, device) -> None:  # noqa: ANN001
     if not host.strip():
         raise ConfigError("--host is empty; give an address (127.0.0.1, or 0.0.0.0 for every interface)")
     # Bad weights or an unknown device fail here, as one line, before anything listens.
-    segmenter = Segmenter.from_weights(weights, device=device)
+    segmenter = Segmenter.from_weights(weights, device=device, precision=precision)
     try:
         server = make_server(segmenter, host, port, int(max_upload_mb * 1024 * 1024),
                              log=lambda line: click.echo(line, err=True))

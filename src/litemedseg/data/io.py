@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from litemedseg.errors import DataError
 
@@ -46,7 +46,12 @@ class ImageTooLargeError(DataError):
 
 
 TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
-UPLOAD_FORMATS = ("PNG", "JPEG", "BMP")  # Pillow decoders allowed for bytes from a network client; TIFF: tifffile
+# The Pillow decoders we use, for files on disk and bytes from a network client alike (TIFF goes to tifffile):
+# one rule, so a GIF renamed .png is refused on disk as it is in `serve`, and Pillow's other decoders (EPS runs
+# Ghostscript, for one) never see our inputs.
+ACCEPTED_FORMATS = ("PNG", "JPEG", "BMP")
+UPLOAD_FORMATS = ACCEPTED_FORMATS
+EXIF_ORIENTATION = 0x0112
 
 
 def _read_raw(path: Path) -> np.ndarray:
@@ -54,7 +59,10 @@ def _read_raw(path: Path) -> np.ndarray:
     require_file(path)
     if path.stat().st_size == 0:
         raise DataError(f"{path}: empty file (0 bytes)")
-    return _decode(path, path, path.suffix.lower() in TIFF_SUFFIXES)
+    suffix = path.suffix.lower()
+    # GIF only under its own name: the masks of the DRIVE and CHASE_DB1 originals that `convert` reads
+    formats = (*ACCEPTED_FORMATS, "GIF") if suffix == ".gif" else ACCEPTED_FORMATS
+    return _decode(path, path, suffix in TIFF_SUFFIXES, formats)
 
 
 def decode_image_bytes(data: bytes, source: str = "upload", formats: Sequence[str] = UPLOAD_FORMATS) -> np.ndarray:
@@ -75,6 +83,9 @@ def _decode(stream, name: str | os.PathLike, is_tiff: bool, formats: Sequence[st
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(stream, formats=formats) as img:
                 _check_pixels(name, img.width * img.height)
+                if img.getexif().get(EXIF_ORIENTATION, 1) != 1:
+                    # what every viewer shows (and what masks are drawn on), not the stored pixel grid
+                    img = ImageOps.exif_transpose(img)
                 if img.mode in ("P", "PA", "CMYK", "YCbCr", "LAB", "HSV", "1"):
                     img = img.convert("RGBA" if "transparency" in img.info or img.mode == "PA" else "RGB")
                 if img.mode in ("LA",):
@@ -89,14 +100,28 @@ def _decode(stream, name: str | os.PathLike, is_tiff: bool, formats: Sequence[st
             f"{name}: image too large (decompression bomb guard, limit {MAX_PIXELS} pixels)"
         ) from None
     except UnidentifiedImageError:
-        accepted = f"expected {', '.join(formats)} or TIFF; " if formats else ""
-        raise DataError(f"{name}: not a readable image ({accepted}unknown or corrupt format)") from None
+        accepted = f"{', '.join(formats)} or TIFF" if formats else "a known format"
+        found = _identify(stream, name)
+        if found:
+            raise DataError(f"{name}: {found} image, not an accepted format (expected {accepted})") from None
+        raise DataError(f"{name}: not a readable image (expected {accepted}; unknown or corrupt format)") from None
     except MemoryError:
         raise
     except (OSError, ValueError, SyntaxError, EOFError) as err:
         raise DataError(f"{name}: corrupt or truncated image ({_short(err)})") from None
     except Exception as err:  # noqa: BLE001  (decoders parsing a damaged file raise anything: struct.error, ...)
         raise DataError(f"{name}: corrupt or truncated image ({type(err).__name__}: {_short(err)})") from None
+
+
+def _identify(stream, name: str | os.PathLike) -> str | None:
+    """The format Pillow would read `stream` as, from its header only (nothing is decoded), or None."""
+    try:
+        if hasattr(stream, "seek"):
+            stream.seek(0)
+        with Image.open(stream) as img:
+            return img.format
+    except Exception:  # noqa: BLE001  (only naming the format: any failure means "unknown")
+        return None
 
 
 def _read_tiff(stream, path: str | os.PathLike) -> np.ndarray:

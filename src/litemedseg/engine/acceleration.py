@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 AMP_CHOICES = ("auto", "bf16", "fp16", "off")
+PRECISION_CHOICES = ("auto", "fp32")  # inference: the checkpoint's plan, or plain fp32 (what an fp32 ONNX export computes)
 CHANNELS_LAST_CHOICES = ("auto", "on", "off")
 
 
@@ -97,9 +98,12 @@ class ExecutionPlan:
             return contextlib.nullcontext()
         return torch.autocast(device.type, dtype=self.amp_dtype)
 
-    def for_inference(self, device: torch.device) -> ExecutionPlan:
-        """The same plan where this device can run it: bf16/fp16 dropped where unsupported, never compiled."""
-        amp = self.amp
+    def for_inference(self, device: torch.device, precision: str = "auto") -> ExecutionPlan:
+        """The same plan where this device can run it: bf16/fp16 dropped where unsupported or `precision` is
+        "fp32", never compiled."""
+        if precision not in PRECISION_CHOICES:
+            raise ValueError(f"precision must be one of {PRECISION_CHOICES}, got {precision!r}")
+        amp = None if precision == "fp32" else self.amp
         if amp == "bf16" and not bf16_supported(device):
             amp = None
         if amp == "fp16" and device.type != "cuda":

@@ -78,6 +78,7 @@ def evaluate(
     with_hd95: bool = True,
     with_auc: bool | None = None,
     progress: bool = True,
+    precision: str = "auto",
 ) -> EvaluationResult:
     """Score `weights` on `split` of `data`.
 
@@ -85,7 +86,7 @@ def evaluate(
     saw is all test data. An explicit split is always honoured.
     """
     started = time.perf_counter()
-    segmenter = Segmenter.from_weights(weights, device=device, tta=tta)
+    segmenter = Segmenter.from_weights(weights, device=device, tta=tta, precision=precision)
     dataset = open_dataset(data, num_classes=segmenter.num_classes, split_file=split_file)
     trained_on = segmenter.meta.get("dataset", {}).get("name")
     if split is None:

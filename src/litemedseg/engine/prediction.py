@@ -52,9 +52,10 @@ class Segmenter(SegmenterBase):
         tta: bool = False,
         meta: dict[str, Any] | None = None,
         plan: ExecutionPlan | None = None,
+        precision: str = "auto",
     ) -> None:
         self.device = resolve_device(device)
-        self.plan = (plan or ExecutionPlan()).for_inference(self.device)
+        self.plan = (plan or ExecutionPlan()).for_inference(self.device, precision)
         self.model = self.plan.prepare_model(model.to(self.device)).eval()
         self.spec = input_spec
         self.num_classes = int(model.model_config.num_classes)
@@ -66,8 +67,13 @@ class Segmenter(SegmenterBase):
             raise ValueError(f"input size {input_spec.size} is not a multiple of {divisor} for {model.model_config.name}")
 
     @classmethod
-    def from_weights(cls, path_or_name: str | os.PathLike, device: str = "auto", tta: bool = False) -> Segmenter:
-        """Load a checkpoint folder / .safetensors file, or shipped weights named ``model:tag``."""
+    def from_weights(cls, path_or_name: str | os.PathLike, device: str = "auto", tta: bool = False,
+                     precision: str = "auto") -> Segmenter:
+        """Load a checkpoint folder / .safetensors file, or shipped weights named ``model:tag``.
+
+        `precision` "auto" runs under the checkpoint's execution plan (bf16 autocast where training used it and
+        this device has it); "fp32" never autocasts, for masks that match an fp32 ONNX export pixel for pixel.
+        """
         from litemedseg.models.pretrained import resolve_pretrained
 
         path = resolve_pretrained(str(path_or_name)) or path_or_name
@@ -77,7 +83,7 @@ class Segmenter(SegmenterBase):
         except (KeyError, TypeError, ValueError) as err:
             raise WeightsError(f"{path}: no usable input description in the metadata ({err})") from None
         return cls(model, spec, meta.get("class_names"), device=device, tta=tta, meta=meta,
-                   plan=ExecutionPlan.from_dict(meta.get("execution")))
+                   plan=ExecutionPlan.from_dict(meta.get("execution")), precision=precision)
 
     def _prepare(self, image: np.ndarray, source: str | os.PathLike = "image") -> tuple[torch.Tensor, tuple[int, int]]:
         array = as_image_array(image, self.spec.in_channels, source)

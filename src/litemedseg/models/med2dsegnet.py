@@ -87,6 +87,10 @@ class Med2DSegNet(nn.Module):
         if in_channels < 1 or num_classes < 1:
             raise ValueError(f"in_channels and num_classes must be >= 1, got {in_channels}, {num_classes}")
         self.size_divisor = 16
+        # every architecture argument, so a checkpoint rebuilds this network whatever the defaults become
+        self.declared_kwargs = dict(widths=[int(w) for w in widths], depths=[int(d) for d in depths],
+                                    decoder_depths=[int(d) for d in decoder_depths], expansion=int(expansion),
+                                    se_reduction=int(se_reduction), norm=norm, act=act)
         block = dict(expansion=expansion, se_reduction=se_reduction, norm=norm, act=act)
 
         self.stem = ConvNormAct(in_channels, widths[0], 3, stride=2, norm=norm, act=act)

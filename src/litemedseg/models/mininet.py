@@ -10,12 +10,14 @@ parameters and an alpha-weighted Dice + Jaccard + BCE loss. Our choices, recorde
   decoder level receives two streams (the upsampled decoder features and the DMRes-refined skip);
 - ES block: each input goes through depthwise 3x3 convolutions with dilations (1, 3) (x2 expansion, two
   receptive fields), then one 1x1 squeeze of everything to the output width (residual when widths match);
-- a 3x3 stride-2 stem and three max-pool levels, so the default needs sides that are multiples of 16; the 1x1
-  head runs at 1/2 resolution and its logits are upsampled bilinearly. Full-resolution processing cost 3.9x the
-  CPU latency for the same parameters (ONNX Runtime, 2 threads, 256x256: 13.7 ms vs 3.5 ms), so it is the
-  ``mininet_hr`` variant (``stem_stride=1``) for structures one or two pixels wide.
+- full resolution: a 3x3 stride-1 stem and three max-pool levels (sides multiples of 8), head at full size.
+  Chosen on validation accuracy (benchmarks/layout_accuracy.py, BENCHMARKS.md "Architecture choices"): at the
+  same epochs it beat the half-resolution network by 0.026 F1 on DRIVE and 0.028 on CHASE_DB1, with higher
+  recall of 1-2 px vessels, for about 4x the compute. The half-resolution network (stride-2 stem, head at 1/2,
+  logits upsampled bilinearly; sides multiples of 16) is the ``mininet_half`` variant, for speed first.
 
-Default (3 in, 1 out): 37,681 parameters, 0.115 GMACs at 3x256x256 (torch.utils.flop_counter, MACs = FLOPs/2).
+Default (3 in, 1 out): 37,681 parameters, 0.460 GMACs at 3x256x256 (torch.utils.flop_counter, MACs = FLOPs/2);
+``mininet_half``: the same parameters, 0.115 GMACs.
 """
 
 from __future__ import annotations
@@ -28,10 +30,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from litemedseg.models.layers import ConvNormAct, DepthwiseSeparableConv, check_spatial_size, make_act
-from litemedseg.models.registry import register_model
+from litemedseg.models.registry import register_model, register_renamed
 
 DEFAULT_WIDTHS = (16, 24, 32, 46)
-DEFAULT_STEM_STRIDE = 2
+DEFAULT_STEM_STRIDE = 1
 DEFAULT_ES_DILATIONS = (1, 3)
 
 
@@ -110,6 +112,9 @@ class MiniNet(nn.Module):
         if stem_stride not in (1, 2):
             raise ValueError(f"stem_stride must be 1 or 2, got {stem_stride}")
         blocks = dict(norm=norm, act=act)
+        self.declared_kwargs = dict(widths=[int(w) for w in widths], stem_stride=int(stem_stride),
+                                    dilation=int(dilation), es_dilations=[int(d) for d in es_dilations],
+                                    norm=norm, act=act)
         self.size_divisor = stem_stride * 2 ** (len(widths) - 1)
         self.stem = ConvNormAct(in_channels, widths[0], 3, stride=stem_stride, norm=norm, act=act)
         self.encoder = nn.ModuleList([DMResBlock(widths[0], dilation, **blocks)])
@@ -146,12 +151,16 @@ class MiniNet(nn.Module):
 
 @register_model(family="mininet", paper_params=37_700)
 def mininet(in_channels: int = 3, num_classes: int = 1, **kwargs) -> MiniNet:
-    """Mini-Net, default: about 37.7 k parameters (retinal vessels, skin lesions, nuclei; edge devices)."""
+    """Mini-Net, default: about 37.7 k parameters at full resolution (retinal vessels, skin lesions, nuclei)."""
     return MiniNet(in_channels, num_classes, **kwargs)
 
 
 @register_model(family="mininet")
-def mininet_hr(in_channels: int = 3, num_classes: int = 1, **kwargs) -> MiniNet:
-    """Mini-Net at full resolution (stride-1 stem): same parameters, about 4x the compute, finer thin structures."""
-    kwargs.setdefault("stem_stride", 1)
+def mininet_half(in_channels: int = 3, num_classes: int = 1, **kwargs) -> MiniNet:
+    """Mini-Net at half resolution (stride-2 stem): same parameters, a quarter of the compute, coarser edges."""
+    kwargs.setdefault("stem_stride", 2)
     return MiniNet(in_channels, num_classes, **kwargs)
+
+
+# `mininet_hr` was the full-resolution variant before full resolution became the default
+register_renamed("mininet_hr", "mininet", stem_stride=1)

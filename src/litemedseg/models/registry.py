@@ -39,6 +39,19 @@ class ModelEntry:
 
 
 _ENTRIES: dict[str, ModelEntry] = {}
+# Names that were registered once and still load from old checkpoints: old name -> (current name, the kwargs
+# that rebuild what the old name meant). Not listed by `list_models`, refused for new training.
+_RENAMED: dict[str, tuple[str, dict[str, Any]]] = {}
+
+
+def register_renamed(old: str, new: str, **kwargs: Any) -> None:
+    """Keep checkpoints that name `old` loading as `new` built with `kwargs` (kwargs in the checkpoint win)."""
+    _RENAMED[old] = (new, dict(kwargs))
+
+
+def renamed_to(name: str) -> str | None:
+    """The current name of a retired model name, or None."""
+    return _RENAMED[name][0] if name in _RENAMED else None
 
 
 def register_model(
@@ -72,19 +85,30 @@ def get_model_entry(name: str) -> ModelEntry:
     except KeyError:
         close = difflib.get_close_matches(str(name), _ENTRIES, n=3)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        if name in _RENAMED:
+            hint = f" (retired: its checkpoints load as {_RENAMED[name][0]!r}; train {_RENAMED[name][0]!r})"
         raise UnknownModelError(
             f"unknown model {name!r}{hint}; available: {', '.join(list_models())}"
         ) from None
 
 
 def build_model(config: ModelConfig) -> nn.Module:
-    """Build a randomly initialised model from a ModelConfig and attach the config to it."""
+    """Build a randomly initialised model from a ModelConfig and attach the config to it.
+
+    The attached config holds every architecture argument the model declares (`declared_kwargs`), not only the
+    given ones, so a checkpoint rebuilds the same network after a default changes."""
+    if config.name in _RENAMED:
+        name, implied = _RENAMED[config.name]
+        config = ModelConfig(name, config.in_channels, config.num_classes, {**implied, **config.kwargs})
     entry = get_model_entry(config.name)
     if config.in_channels < 1 or config.num_classes < 1:
         raise ValueError(
             f"in_channels and num_classes must be >= 1, got {config.in_channels} and {config.num_classes}"
         )
     model = entry.builder(in_channels=config.in_channels, num_classes=config.num_classes, **config.kwargs)
+    declared = getattr(model, "declared_kwargs", None)
+    if isinstance(declared, dict):
+        config = ModelConfig(config.name, config.in_channels, config.num_classes, {**declared, **config.kwargs})
     model.model_config = config  # read back by checkpoints and exporters
     return model
 
