@@ -8,9 +8,10 @@ from litemedseg.errors import WeightsError
 
 def test_round_trip_keeps_weights_and_metadata(tmp_path):
     model = litemedseg.create_model("mininet")
-    save_checkpoint(tmp_path / "ck", model, {"input": {"mode": "resize"}})
+    spec = {"mode": "resize", "size": [64, 64], "scale": 1.0, "in_channels": 3, "mean": [0.5] * 3, "std": [0.25] * 3}
+    save_checkpoint(tmp_path / "ck", model, {"input": spec})
     loaded, meta = load_checkpoint(tmp_path / "ck")
-    assert meta["model"]["name"] == "mininet" and meta["input"] == {"mode": "resize"}
+    assert meta["model"]["name"] == "mininet" and meta["input"] == spec
     for (k, a), b in zip(model.state_dict().items(), loaded.state_dict().values()):
         assert torch.equal(a, b), k
 
@@ -36,3 +37,17 @@ def test_weights_of_another_model_are_named(tmp_path):
     save_checkpoint(tmp_path / "ck", litemedseg.create_model("mininet"), {})
     with pytest.raises(WeightsError, match="weights are for model 'mininet', not 'unet'"):
         load_checkpoint(tmp_path / "ck", expected_model="unet")
+
+
+def test_metadata_is_checked_against_the_schema(tmp_path):
+    model = litemedseg.create_model("mininet")
+    spec = {"mode": "resize", "size": [64, 64], "scale": 1.0, "in_channels": 3, "mean": [0.5] * 3, "std": [0.25] * 3}
+    save_checkpoint(tmp_path / "ck", model, {"input": {**spec, "size": "big"}, "class_names": ["bg", "fg"]})
+    with pytest.raises(WeightsError, match="malformed metadata field input.size"):
+        load_checkpoint(tmp_path / "ck")
+    save_checkpoint(tmp_path / "ck2", model, {"input": spec, "class_names": ["bg", "a", "b"]})
+    with pytest.raises(WeightsError, match="class_names has 3 names for 1 output classes"):
+        load_checkpoint(tmp_path / "ck2")
+    save_checkpoint(tmp_path / "ck3", model, {"input": {**spec, "size": [36, 36]}})
+    with pytest.raises(WeightsError, match="not a multiple of 8"):
+        load_checkpoint(tmp_path / "ck3")

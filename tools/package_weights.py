@@ -2,7 +2,7 @@
 evaluation of exactly the shipped file.
 
     python tools/package_weights.py --run benchmarks/results/cpu/DRIVE/mininet/run/best --tag drive \
-        --data ../shared/datasets/DRIVE [--fp16]
+        --data ../shared/datasets/DRIVE [--fp16] [--zero-shot ../shared/datasets/CHASE_DB1]
 
 Writes src/litemedseg/weights/<model>_<tag>/{model.safetensors, meta.json, MODEL_CARD.md, evaluation/}.
 --int8 stores every weight of 2+ dimensions as int8 with a per-output-channel scale (a quarter of the size;
@@ -32,6 +32,7 @@ def main() -> None:
     parser.add_argument("--run", type=Path, required=True, help="checkpoint folder (e.g. RUN/best)")
     parser.add_argument("--tag", required=True)
     parser.add_argument("--data", type=Path, required=True, help="the dataset folder to score the shipped weights on")
+    parser.add_argument("--zero-shot", type=Path, help="a second dataset of the same kind, scored whole (zero-shot)")
     storage = parser.add_mutually_exclusive_group()
     storage.add_argument("--fp16", action="store_true")
     storage.add_argument("--int8", action="store_true")
@@ -52,13 +53,31 @@ def main() -> None:
     meta["pretrained_name"] = f"{name}:{args.tag}"
     save_state(target, state, meta)
     summary = evaluate(target, args.data, "test", target / "evaluation", progress=False).summary
-    write_text_atomic(target / "MODEL_CARD.md", model_card(name, args.tag, meta, summary, args))
+    extra = {"flip TTA": evaluate(target, args.data, "test", tta=True, progress=False).summary}
+    if args.zero_shot:
+        extra[f"zero-shot on {args.zero_shot.name} (all images)"] = evaluate(
+            target, args.zero_shot, None, target / "evaluation_zero_shot", zero_shot=True, progress=False).summary
+    write_text_atomic(target / "MODEL_CARD.md", model_card(name, args.tag, meta, summary, args, extra))
     size = (target / "model.safetensors").stat().st_size
     print(f"wrote {target} ({size / 1e6:.2f} MB); test {summary['headline']['metric']} = {summary['headline']['value']:.4f}")
 
 
-def model_card(name: str, tag: str, meta: dict, summary: dict, args) -> str:
+def run_record(run_best: Path) -> tuple[int, float, str]:
+    """(epochs run, seconds of training, CPU or GPU) from the run folder of `run_best`."""
+    import csv
+    import json
+
+    with open(run_best.parent / "metrics.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    hardware = json.loads((run_best.parent / "config.json").read_text()).get("hardware", {})
+    return len(rows), sum(float(r["epoch_time_s"]) for r in rows), str(hardware.get("gpu") or hardware.get("cpu"))
+
+
+def model_card(name: str, tag: str, meta: dict, summary: dict, args, extra: dict[str, dict]) -> str:
     cfg = meta["train_config"]
+    epochs_run, seconds, machine = run_record(Path(args.run))
+    budget = (f"time budget {cfg['time_budget'] / 60:.0f} min ({epochs_run} epochs in {seconds / 60:.0f} min"
+              if cfg.get("time_budget") else f"{cfg['epochs']} epochs budget ({epochs_run} run in {seconds / 60:.0f} min")
     spec = meta["input"]
     size = "x".join(str(s) for s in spec["size"])
     how = f"resized to {size}" if spec["mode"] == "resize" else f"{size} patches at scale {spec['scale']}"
@@ -70,7 +89,8 @@ def model_card(name: str, tag: str, meta: dict, summary: dict, args) -> str:
         "",
         f"- **Data**: {meta['dataset']['name']} ({meta['dataset']['split_source']}); split sizes "
         f"{meta['dataset']['split_sizes']}.",
-        f"- **Training**: {cfg['epochs']} epochs budget (best validation epoch {meta['epoch']}), batch "
+        f"- **Training**: {budget}, best validation epoch {meta['epoch']}, validation "
+        f"{next(iter(meta.get('metrics', {}).values()), float('nan')):.4f}), batch "
         f"{cfg['batch_size']}, AdamW lr {cfg['lr']}, {cfg['schedule']} schedule, loss {meta['loss']}, inputs {how}, "
         f"augmentation {'on' if cfg['augment']['enabled'] else 'off'}, seed {cfg['seed']}; commit {meta['commit']}.",
         f"- **Stored**: {meta['storage_dtype']} safetensors ({(Path(args.run) / 'model.safetensors').name} of the run, "
@@ -82,10 +102,12 @@ def model_card(name: str, tag: str, meta: dict, summary: dict, args) -> str:
            f"pooled Dice {summary['pooled']['dice']:.4f}" if pi else "")
         + (f", AUC {summary['pooled']['auc']:.4f}" if "auc" in summary.get("pooled", {}) else "")
         + (f", HD95 {summary['hd95']['mean']:.2f} px" if "hd95" in summary else "") + ".",
+        *[f"- **{label}**: {s['headline']['metric']} = {s['headline']['value']:.4f} ({s['split']}, "
+          f"{s['num_images']} images)." for label, s in extra.items()],
         f"- **Scored on**: {summary['hardware']['cpu']}, commit {summary['commit']}, {summary['wall_time_s']} s "
         "(evaluation/ holds per_image.csv, summary.json, report.md).",
-        "- **Scale**: trained on a 2-core CPU at the reduced budget of benchmarks/presets.yaml (\"cpu\"); see "
-        "BENCHMARKS.md for how this compares with the targets. Research use; check the dataset licence.",
+        f"- **Scale**: trained on a 2-core CPU ({machine}); see BENCHMARKS.md for "
+        "how this compares with the targets. Research use only, not a medical device; check the dataset licence.",
     ]
     return "\n".join(lines) + "\n"
 

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from torch import nn
 
-from litemedseg.errors import UnknownModelError, WeightsError
-from litemedseg.models.registry import ModelConfig, build_model, model_config_of
+from litemedseg.errors import UnknownModelError, WeightsError, one_line
+from litemedseg.models.registry import ModelConfig, build_model, model_config_of, size_divisor_of
 from litemedseg.utils.atomic import atomic_path, write_json_atomic
+from litemedseg.utils.jsonio import loads_bounded, read_json
 
 WEIGHTS_FILE = "model.safetensors"
 META_FILE = "meta.json"
@@ -100,6 +102,64 @@ def resolve_weights_path(path: str | os.PathLike) -> Path:
     return path
 
 
+class _Allowing(BaseModel):
+    model_config = ConfigDict(extra="allow")  # newer writers may add fields; the known ones are checked
+
+
+class ModelMetadata(_Allowing):
+    name: str = Field(max_length=100)
+    in_channels: int = Field(ge=1, le=64)
+    num_classes: int = Field(ge=1, le=255)
+    kwargs: dict[str, Any] = Field(default_factory=dict)
+
+
+class InputMetadata(_Allowing):
+    mode: str = Field(max_length=20)
+    size: tuple[int, int]
+    scale: float = Field(1.0, gt=0, le=16)
+    in_channels: int = Field(ge=1, le=64)
+    mean: tuple[float, ...] = Field(max_length=64)
+    std: tuple[float, ...] = Field(max_length=64)
+
+
+class CheckpointMetadata(_Allowing):
+    """The schema every checkpoint's metadata is checked against when it is read (types and bounds of the
+    fields that code reads; unknown fields pass)."""
+
+    format: str
+    model: ModelMetadata
+    input: InputMetadata | None = None
+    class_names: list[str] | None = Field(None, min_length=2, max_length=256)
+    num_classes: int | None = Field(None, ge=1, le=255)
+    dataset: dict[str, Any] | None = None
+    execution: dict[str, Any] | None = None
+    metrics: dict[str, Any] | None = None
+    train_config: dict[str, Any] | None = None
+    epoch: int | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _names_fit_classes(self) -> CheckpointMetadata:
+        expected = max(2, self.model.num_classes)
+        if self.class_names is not None and len(self.class_names) != expected:
+            raise ValueError(f"class_names has {len(self.class_names)} names for {self.model.num_classes} "
+                             f"output classes (expected {expected})")
+        if any(len(name) > 200 for name in self.class_names or []):
+            raise ValueError("class_names has a name over 200 characters")
+        return self
+
+
+def check_metadata(meta: dict[str, Any], source: str | os.PathLike) -> None:
+    """A WeightsError naming the first field of `meta` that breaks `CheckpointMetadata`."""
+    try:
+        CheckpointMetadata.model_validate(meta)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "metadata"
+        got = f" (got {one_line(repr(first['input']), 60)})" if "input" in first and \
+            not isinstance(first["input"], dict) else ""
+        raise WeightsError(f"{source}: malformed metadata field {where}: {first['msg']}{got}") from None
+
+
 def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     """Tensors and metadata of a checkpoint, without building a model."""
     weights = resolve_weights_path(path)
@@ -117,12 +177,13 @@ def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], d
         if not meta_path.is_file():
             raise WeightsError(f"{weights}: no litemedseg metadata inside and no {META_FILE} beside it")
         try:
-            meta = json.loads(meta_path.read_text())
+            meta = read_json(meta_path)
         except (OSError, ValueError) as err:
             raise WeightsError(f"{meta_path}: unreadable metadata ({err})") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT or "model" not in meta:
         found = meta.get("format") if isinstance(meta, dict) else f"a JSON {type(meta).__name__}"
         raise WeightsError(f"{weights}: not a litemedseg checkpoint (metadata format {found!r})")
+    check_metadata(meta, weights)
     return state, meta
 
 
@@ -139,9 +200,9 @@ def _read_safetensors(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, An
     meta = None
     if META_KEY in header:
         try:
-            meta = json.loads(header[META_KEY])
-        except ValueError:
-            raise WeightsError(f"{path}: corrupt litemedseg metadata in the safetensors header") from None
+            meta = loads_bounded(header[META_KEY])
+        except ValueError as err:
+            raise WeightsError(f"{path}: corrupt litemedseg metadata in the safetensors header ({err})") from None
     return state, meta
 
 
@@ -160,7 +221,7 @@ def _torchscript_source(path: Path) -> str | None:
             extra = [name for name in names if name.endswith("/extra/litemedseg.json")]
             if not extra or archive.getinfo(extra[0]).file_size > 1_000_000:
                 return ""
-            weights = (json.loads(archive.read(extra[0])).get("source") or {}).get("weights")
+            weights = (loads_bounded(archive.read(extra[0])).get("source") or {}).get("weights")
             return str(weights) if isinstance(weights, str) else ""
     except (OSError, ValueError, AttributeError, zipfile.BadZipFile):
         return ""
@@ -232,6 +293,11 @@ def load_checkpoint(
         raise WeightsError(f"{path}: {err}") from None
     except (TypeError, ValueError) as err:
         raise WeightsError(f"{path}: cannot build {config.name!r} from the metadata ({err})") from None
+    size = (meta.get("input") or {}).get("size")
+    divisor = size_divisor_of(model)
+    if size is not None and any(side % divisor for side in size):
+        raise WeightsError(f"{path}: metadata input size {tuple(size)} is not a multiple of {divisor}, the size rule "
+                           f"of {config.name!r}")
     load_state_checked(model, state, path)
     bad = [k for k, v in state.items() if v.is_floating_point() and not torch.isfinite(v).all()]
     if bad:

@@ -10,7 +10,31 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from litemedseg.errors import ConfigError
+from litemedseg.errors import ConfigError, one_line
+
+
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """safe_load without aliases: ``*name`` references let a few lines expand to billions of nodes (an alias
+    bomb), and no setting here needs them."""
+
+    def compose_node(self, parent, index):  # noqa: ANN001, ANN201
+        if self.check_event(yaml.events.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "YAML aliases (*name) are not accepted in a config; "
+                                              "write the value out", self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
+def load_yaml(text: str) -> Any:
+    """YAML as the config reader accepts it: safe types, no aliases; yaml.YAMLError or ValueError otherwise."""
+    if len(text) > MAX_CONFIG_BYTES:
+        raise ValueError(f"{len(text):,} characters, more than the limit of {MAX_CONFIG_BYTES:,}")
+    try:
+        return yaml.load(text, Loader=_ConfigLoader)  # noqa: S506  (a SafeLoader subclass)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 class _Strict(BaseModel):
@@ -55,10 +79,18 @@ class AugmentConfig(_Strict):
     hue: float = Field(0.02, ge=0, le=0.5)
     color_p: float = Field(0.5, ge=0, le=1)
     elastic: bool = False
-    elastic_alpha: float = Field(1.0, gt=0)
-    elastic_sigma: float = Field(12.0, gt=0)
+    elastic_alpha: float = Field(1.0, gt=0, le=100)
+    elastic_sigma: float = Field(12.0, gt=0, le=1000)
     elastic_p: float = Field(0.3, ge=0, le=1)
     enabled: bool = True
+
+    @field_validator("scale")
+    @classmethod
+    def _ordered_zoom(cls, value: tuple[float, float]) -> tuple[float, float]:
+        low, high = value
+        if not 0.1 <= low <= high <= 10:
+            raise ValueError(f"scale is a zoom range (low, high) with 0.1 <= low <= high <= 10, got {value}")
+        return value
 
 
 class TrainConfig(_Strict):
@@ -83,16 +115,16 @@ class TrainConfig(_Strict):
     lr: float = Field(1e-3, gt=0, le=10)
     weight_decay: float = Field(1e-4, ge=0, le=10)
     schedule: Literal["cosine", "poly", "constant"] = "cosine"
-    warmup_epochs: float = Field(1.0, ge=0)
+    warmup_epochs: float = Field(1.0, ge=0, le=100_000)
     amp: Literal["auto", "bf16", "fp16", "off"] = "auto"  # auto: bf16 where the hardware has it and it is faster
     channels_last: Literal["auto", "on", "off"] = "auto"  # auto: the memory format measured faster
-    patience: int = Field(20, ge=0)
-    val_every: int = Field(1, ge=1)
-    val_batch_size: int = Field(8, ge=1)
-    seed: int = Field(0, ge=0)
+    patience: int = Field(20, ge=0, le=100_000)
+    val_every: int = Field(1, ge=1, le=100_000)
+    val_batch_size: int = Field(8, ge=1, le=4096)
+    seed: int = Field(0, ge=0, le=2**32 - 1)  # numpy's and the data loader's seeds are 32-bit
     deterministic: bool = False
     device: str = "auto"
-    threads: int | None = Field(None, ge=1)
+    threads: int | None = Field(None, ge=1, le=1024)
     output: str = "runs"
     overwrite: bool = False
     cache_dir: str | None = None
@@ -163,9 +195,11 @@ def parse_override(text: str) -> tuple[str, Any]:
         raise ConfigError(f"override {text!r} is not of the form key=value")
     key, raw = text.split("=", 1)
     try:
-        return key.strip(), yaml.safe_load(raw) if raw.strip() else None
+        return key.strip(), load_yaml(raw) if raw.strip() else None
     except yaml.YAMLError:
         return key.strip(), raw
+    except ValueError as err:
+        raise ConfigError(f"override {key.strip()[:60]}: {err}") from None
 
 
 def load_config(
@@ -176,12 +210,16 @@ def load_config(
     source = str(path) if path else "config"
     if path is not None:
         path = Path(path)
+        if path.is_file() and path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: {path.stat().st_size:,} bytes, more than a config's limit of {MAX_CONFIG_BYTES:,}")
         try:
-            loaded = yaml.safe_load(path.read_text())
+            loaded = load_yaml(path.read_text())
         except FileNotFoundError:
             raise ConfigError(f"{path}: config file not found") from None
         except (OSError, UnicodeDecodeError) as err:
             raise ConfigError(f"{path}: unreadable config ({err})") from None
+        except ValueError as err:
+            raise ConfigError(f"{path}: invalid YAML ({err})") from None
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None)
             where = f" at line {mark.line + 1}" if mark else ""
@@ -199,6 +237,7 @@ def load_config(
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "config"
-        got = f" (got {first['input']!r})" if "input" in first and not isinstance(first["input"], dict) else ""
+        got = f" (got {one_line(repr(first['input']), 80)})" \
+            if "input" in first and not isinstance(first["input"], dict) else ""
         more = f"; {err.error_count() - 1} more problems" if err.error_count() > 1 else ""
         raise ConfigError(f"{source}: {where}: {first['msg']}{got}{more}") from None

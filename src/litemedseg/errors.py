@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 
+MAX_MESSAGE = 400  # characters: an error is one short line, even when it quotes a user's huge value
+
+
+def one_line(text: object, limit: int = MAX_MESSAGE) -> str:
+    """The first line of `text`, cut to `limit` characters (with an ellipsis when cut)."""
+    lines = str(text).strip().splitlines()
+    # a file name that is not UTF-8 arrives as lone surrogates, which no terminal encoding can print
+    first = (lines[0] if lines else "").encode("utf-8", "backslashreplace").decode("utf-8")
+    return first if len(first) <= limit else first[: limit - 3] + "..."
+
+
 class LitemedsegError(Exception):
     """Base of every error caused by user input (files, configs, weights, arguments)."""
 

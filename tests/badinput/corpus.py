@@ -577,6 +577,14 @@ def _symlink(rel: str, target: str) -> Callable[[Path], None]:
     return make
 
 
+def _non_utf8_name(stem: str) -> Callable[[Path], None]:
+    """Rename sample `stem` (image and mask) to a name with a byte that is not UTF-8 (Latin-1 from an old archive)."""
+    def make(root: Path) -> None:
+        for sub in ("images", "masks"):
+            os.rename(root / sub / f"{stem}.png", os.fsencode(root / sub) + b"/" + stem.encode() + b"_caf\xe9.png")
+    return make
+
+
 def _mkdir(rel: str) -> Callable[[Path], None]:
     def make(root: Path) -> None:
         (root / rel).mkdir(parents=True)
@@ -662,6 +670,9 @@ def train_data_cases() -> list[Case]:
           skip=ROOT_SKIP if IS_ROOT else None),
         # split.json
         d("split-not-json", _write("split.json", "{train: [case000"), ("split.json", "not a readable JSON")),
+        d("file-name-not-utf8", _non_utf8_name("case001"), ("case001_caf\\xe9.png", "not valid UTF-8")),
+        d("split-deeply-nested", _write("split.json", '{"train": ' + "[" * 100_000 + "]" * 100_000 + "}"),
+          ("split.json", "nested deeper than 32")),
         d("split-empty-file", _write("split.json", ""), ("split.json", "not a readable JSON")),
         d("split-not-utf8", _write("split.json", b'{"train": ["\xff\xfe"]}'), ("split.json", "not a readable JSON")),
         d("split-is-list", _write("split.json", '["case000", "case001"]'), ("split.json", "\"train\" list")),
@@ -819,6 +830,24 @@ def train_config_cases() -> list[Case]:
         c("skip-unpaired-word", {"skip_unpaired": "sometimes"}, (f, "skip_unpaired", "sometimes")),
         c("device-unknown", {"device": "tpu"}, (f, "tpu", "unknown device")),
         c("data-missing", {"data": "/nonexistent/dataset"}, ("/nonexistent/dataset", "not found")),
+        # values that used to pass validation and fail later (issue 15, class 3)
+        c("seed-above-32-bits", {"seed": 2**32}, (f, "seed", "4294967296")),
+        c("warmup-infinite", "warmup_epochs: .inf\n", (f, "warmup_epochs", "inf")),
+        c("augment-scale-reversed", {"augment": {"scale": [1.2, 0.8]}}, (f, "augment.scale", "low <= high")),
+        c("augment-scale-negative", {"augment": {"scale": [-1, 1]}}, (f, "augment.scale")),
+        c("elastic-alpha-absurd", {"augment": {"elastic_alpha": 1e9}}, (f, "augment.elastic_alpha")),
+        c("model-kwargs-absurd-widths", {"model_kwargs": {"widths": [100000, 24, 32, 46]}},
+          (f, "model_kwargs", "out of range")),
+        c("model-kwargs-negative-width", {"model_kwargs": {"widths": [16, 24, 32, -4]}},
+          (f, "model_kwargs", "negative dimension")),
+        c("model-kwargs-million-blocks", {"model": "med2dsegnet", "model_kwargs": {"depths": [0, 0, 1, 1_000_000]}},
+          (f, "depths[3]", "out of range")),
+        c("model-kwargs-billion-parameters", {"model": "med2dsegnet", "model_kwargs": {
+            "widths": [4096, 4096, 4096, 4096], "depths": [4, 4, 4, 4]}}, (f, "parameters", "limit")),
+        c("yaml-alias-bomb", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+          "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n",
+          (f, "aliases", "not accepted")),
+        c("yaml-deeply-nested", "epochs: " + "[" * 100_000 + "]" * 100_000 + "\n", (f, "nested too deeply")),
         _yaml_payload_case(),
         Case("train/config/missing-file", lambda cd, e: ["train", "--config", str(cd / "nope.yaml")],
              ("nope.yaml", "config file not found")),
@@ -1168,7 +1197,27 @@ def weights_variants() -> tuple[BadWeights, ...]:
         w("metadata-unknown-model", _rewrite_safetensors(_meta_edit(lambda meta: meta["model"].update(name="zzz"))),
           ("model.safetensors", "zzz")),
         w("metadata-model-malformed", _rewrite_safetensors(_meta_edit(lambda meta: meta.update(model="mininet"))),
-          ("model.safetensors", "malformed model description")),
+          ("model.safetensors", "malformed metadata field model")),
+        # wrong types and ranges (issue 15, class 3): checked against one schema when the checkpoint is read
+        w("metadata-deeply-nested", _rewrite_safetensors(lambda t, m: (t, {**m, "litemedseg": m["litemedseg"].rstrip()[:-1]
+                                                                  + ', "deep": ' + "[" * 100_000 + "]" * 100_000 + "}"})),
+          ("model.safetensors", "corrupt litemedseg metadata", "nested deeper than 32")),
+        w("metadata-class-names-a-number", _rewrite_safetensors(_meta_edit(lambda meta: meta.update(class_names=5))),
+          ("model.safetensors", "class_names", "valid list")),
+        w("metadata-class-names-nested", _rewrite_safetensors(_meta_edit(lambda meta: meta.update(
+            class_names=[[1], [2]]))), ("model.safetensors", "class_names.0", "valid string")),
+        w("metadata-class-names-count", _rewrite_safetensors(_meta_edit(lambda meta: meta.update(
+            class_names=["a", "b", "c"]))), ("model.safetensors", "class_names has 3 names")),
+        w("metadata-mean-a-word", _rewrite_safetensors(_meta_edit(lambda meta: meta["input"].update(mean="abc"))),
+          ("model.safetensors", "input.mean")),
+        w("metadata-dataset-a-list", _rewrite_safetensors(_meta_edit(lambda meta: meta.update(dataset=[1]))),
+          ("model.safetensors", "dataset", "valid dictionary")),
+        w("metadata-num-classes-negative", _rewrite_safetensors(_meta_edit(lambda meta: meta["model"].update(
+            num_classes=-3))), ("model.safetensors", "model.num_classes")),
+        w("metadata-size-off-the-rule", _rewrite_safetensors(_meta_edit(lambda meta: meta["input"].update(
+            size=[33, 33]))), ("model.safetensors|ckpt", "not a multiple of 8")),
+        w("metadata-absurd-widths", _rewrite_safetensors(_meta_edit(lambda meta: meta["model"]["kwargs"].update(
+            widths=[16, 24, 32, 10**9]))), ("model.safetensors|ckpt", "cannot build", "out of range")),
         w("metadata-no-input", _rewrite_safetensors(_meta_edit(lambda meta: meta.pop("input"))),
           ("model.safetensors", "input description")),
         w("metadata-bad-input", _rewrite_safetensors(_meta_edit(lambda meta: meta["input"].update(mode="zoom"))),
@@ -1210,7 +1259,32 @@ def onnx_weights_variants() -> tuple[BadWeights, ...]:
         w("onnx-pickle-payload", _pickle_payload("evil.onnx", via_torch=True), ("evil.onnx", cannot),
           check=_marker_absent("PWNED")),
         w("onnx-safetensors-renamed", _reference_as("ckpt.onnx"), ("ckpt.onnx", cannot)),
+        w("onnx-metadata-disagrees-with-graph", _onnx_meta_edit("grey.onnx", _one_channel),
+          ("grey.onnx", "graph input", "3 channels but the metadata says 1")),
+        w("onnx-metadata-deeply-nested", _onnx_meta_edit("deep.onnx", None), ("deep.onnx", "corrupt litemedseg metadata")),
     )
+
+
+def _one_channel(meta: dict) -> None:
+    meta["input"].update(in_channels=1, mean=meta["input"]["mean"][:1], std=meta["input"]["std"][:1])
+
+
+def _onnx_meta_edit(name: str, edit: Callable[[dict], None] | None) -> Callable[[Path, Env], Path]:
+    """The reference export with its embedded metadata edited (`edit`), or nested 100,000 deep (None)."""
+    def make(case_dir: Path, env: Env) -> Path:
+        import onnx
+
+        model = onnx.load(str(env.onnx))
+        prop = next(p for p in model.metadata_props if p.key == "litemedseg")
+        if edit is None:
+            prop.value = prop.value.rstrip()[:-1] + ', "deep": ' + "[" * 100_000 + "]" * 100_000 + "}"
+        else:
+            meta = json.loads(prop.value)
+            edit(meta)
+            prop.value = json.dumps(meta)
+        onnx.save(model, str(case_dir / name))
+        return case_dir / name
+    return make
 
 
 def _torch_save(path: Path, obj: object) -> Path:
@@ -1291,6 +1365,7 @@ def evaluate_cases() -> list[Case]:
     cases += [
         e("split-test-empty", split_all_train, ("test", "split is empty"), "--split", "test"),
         e("split-not-json", _write("split.json", "not json at all"), ("split.json", "not a readable JSON")),
+        e("file-name-not-utf8", _non_utf8_name("case001"), ("case001_caf\\xe9.png", "not valid UTF-8"), "--split", "all"),
         e("split-stem-twice", _write("split.json", '{"train": ["case000"], "test": ["case000"]}'),
           ("split.json", "case000", "both")),
         e("no-masks-folder", _rm("masks"), ("ds", "no masks/ folder"), "--split", "all"),

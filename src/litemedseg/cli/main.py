@@ -9,7 +9,7 @@ import warnings
 import click
 
 from litemedseg import __version__
-from litemedseg.errors import LitemedsegError
+from litemedseg.errors import LitemedsegError, one_line
 
 EXIT_USER_ERROR = 1
 EXIT_INTERNAL_ERROR = 3
@@ -64,7 +64,7 @@ class LitemedsegCLI(click.Group):
         except LitemedsegError as err:
             if debug:
                 raise
-            click.echo(f"error: {err}", err=True)
+            click.echo(f"error: {one_line(err)}", err=True)
             ctx.exit(EXIT_USER_ERROR)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
@@ -76,12 +76,12 @@ class LitemedsegCLI(click.Group):
             if debug:
                 raise
             where = f"{err.filename}: " if getattr(err, "filename", None) else ""
-            click.echo(f"error: {where}{err.strerror or err}", err=True)
+            click.echo(f"error: {one_line(f'{where}{err.strerror or err}')}", err=True)
             ctx.exit(EXIT_USER_ERROR)
         except Exception as err:  # noqa: BLE001  (last resort: still one line, never a traceback)
             if debug:
                 raise
-            first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+            first = one_line(err, 200)
             click.echo(f"internal error: {type(err).__name__}: {first} (set LITEMEDSEG_DEBUG=1 for the traceback; "
                        "please report it)", err=True)
             ctx.exit(EXIT_INTERNAL_ERROR)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -10,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from litemedseg.data import splits as splits_mod
-from litemedseg.data.io import is_image_name, require_file
+from litemedseg.data.io import is_image_name, require_file, require_utf8_name
 from litemedseg.errors import DataError
+from litemedseg.utils.jsonio import read_json
 
 DEMO_NAME = "demo"
 
@@ -83,6 +83,7 @@ def _index_folder(folder: Path) -> dict[str, Path]:
     for path in sorted(folder.iterdir()):
         if not is_image_name(path):
             continue
+        require_utf8_name(path)
         require_file(path)  # a folder or a broken link named like an image is an error naming it
         if path.stem in files:
             raise DataError(f"{folder}: two files share the stem {path.stem!r} ({files[path.stem].name}, {path.name})")
@@ -95,7 +96,7 @@ def _read_classes(root: Path) -> tuple[list[str] | None, list[list[int]] | None]
     if not path.exists():
         return None, None
     try:
-        data = json.loads(path.read_text())
+        data = read_json(path)
         entries = sorted(((int(k), v) for k, v in data.items()), key=lambda kv: kv[0])
     except (OSError, ValueError, AttributeError) as err:
         raise DataError(f"{path}: not a JSON object of class index -> name ({err})") from None

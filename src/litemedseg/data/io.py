@@ -41,6 +41,20 @@ def require_file(path: Path) -> None:
         raise DataError(f"{path}: not a regular file")
 
 
+def printable(path: str | os.PathLike) -> str:
+    """`path` as text that can always be printed: bytes that are not UTF-8 shown as \\xNN escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def require_utf8_name(path: Path) -> None:
+    """A DataError unless `path`'s name is valid UTF-8: stems go into CSV, JSON and HTML files, which need text."""
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise DataError(f"{printable(path)}: file name is not valid UTF-8 (rename it: it would be written into "
+                        "split, CSV and report files)") from None
+
+
 class ImageTooLargeError(DataError):
     """An image above MAX_PIXELS (decompression-bomb guard)."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import re
@@ -10,6 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from litemedseg.errors import DataError
+from litemedseg.utils.jsonio import read_json
 
 SPLIT_NAMES = ("train", "val", "test")
 SEED = 0
@@ -72,10 +72,10 @@ def read_split_file(path: str | os.PathLike) -> dict[str, list[str]]:
     """A split JSON with lists of stems under "train" and "test" and optionally "val"."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text())
+        data = read_json(path)
     except FileNotFoundError:
         raise DataError(f"{path}: split file not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+    except (OSError, UnicodeDecodeError, ValueError) as err:
         raise DataError(f"{path}: not a readable JSON split file ({err})") from None
     if not isinstance(data, dict) or "train" not in data:
         raise DataError(f"{path}: split file needs a \"train\" list (and \"test\", optionally \"val\")")

@@ -82,8 +82,13 @@ class Segmenter(SegmenterBase):
             spec = InputSpec.from_dict(meta["input"])
         except (KeyError, TypeError, ValueError) as err:
             raise WeightsError(f"{path}: no usable input description in the metadata ({err})") from None
-        return cls(model, spec, meta.get("class_names"), device=device, tta=tta, meta=meta,
-                   plan=ExecutionPlan.from_dict(meta.get("execution")), precision=precision)
+        try:
+            return cls(model, spec, meta.get("class_names"), device=device, tta=tta, meta=meta,
+                       plan=ExecutionPlan.from_dict(meta.get("execution")), precision=precision)
+        except ConfigError:
+            raise
+        except ValueError as err:  # e.g. an input size the model's size rule does not allow
+            raise WeightsError(f"{path}: {err}") from None
 
     def _prepare(self, image: np.ndarray, source: str | os.PathLike = "image") -> tuple[torch.Tensor, tuple[int, int]]:
         array = as_image_array(image, self.spec.in_channels, source)

@@ -15,6 +15,7 @@ import unicodedata
 from pathlib import Path
 
 from litemedseg.errors import ConfigError
+from litemedseg.utils.jsonio import read_json
 
 RUN_MARKER = "litemedseg-run.json"
 STATE_FILE = "train_state.pt"
@@ -49,7 +50,7 @@ def is_run_folder(path: Path) -> bool:
     if not config.is_file() or not ((path / STATE_FILE).is_file() or (path / "last").is_dir()):
         return False
     try:
-        data = json.loads(config.read_text()[:1_000_000])
+        data = read_json(config, max_bytes=1_000_000)
     except (OSError, ValueError):
         return False
     return isinstance(data, dict) and isinstance(data.get("config"), dict) and "model" in data

@@ -13,6 +13,7 @@ from typing import Any
 
 from litemedseg import __version__
 from litemedseg.runtime.metadata import EXPORT_FORMAT, INPUT_NAME, METADATA_KEY, OUTPUT_NAME, WINDOW
+from litemedseg.utils.jsonio import loads_bounded
 
 TORCHSCRIPT_EXTRA_FILE = "litemedseg.json"
 
@@ -93,7 +94,7 @@ def read_onnx_metadata(path: str | os.PathLike) -> dict[str, Any] | None:
     model = onnx.load(str(path), load_external_data=False)
     for prop in model.metadata_props:
         if prop.key == METADATA_KEY:
-            return json.loads(prop.value)
+            return loads_bounded(prop.value)
     return None
 
 

@@ -8,9 +8,31 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import torch
 from torch import nn
 
 from litemedseg.errors import UnknownModelError
+
+# Far above any network here (the largest registered one has 6.1 M); a bound that keeps a typo in
+# model_kwargs (widths of 100000) from asking for tens of gigabytes.
+MAX_PARAMETERS = 500_000_000
+MAX_ARGUMENT = 4096  # widths, depths, dilations: a depth of a million would build a million modules first
+
+
+def _check_argument_sizes(value: Any, where: str = "model_kwargs", depth: int = 0) -> None:
+    """Every number in the architecture arguments is at most MAX_ARGUMENT in size, nesting at most 4 deep."""
+    if depth > 4:
+        raise ValueError(f"{where} is nested too deeply")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_argument_sizes(item, f"{where}.{str(key)[:40]}", depth + 1)
+    elif isinstance(value, (list, tuple)):
+        if len(value) > 64:
+            raise ValueError(f"{where} has {len(value)} entries (at most 64)")
+        for index, item in enumerate(value):
+            _check_argument_sizes(item, f"{where}[{index}]", depth + 1)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) <= MAX_ARGUMENT:
+        raise ValueError(f"{where} = {value!r} is out of range (at most {MAX_ARGUMENT})")
 
 Builder = Callable[..., nn.Module]
 
@@ -105,6 +127,15 @@ def build_model(config: ModelConfig) -> nn.Module:
         raise ValueError(
             f"in_channels and num_classes must be >= 1, got {config.in_channels} and {config.num_classes}"
         )
+    _check_argument_sizes(config.kwargs)
+    try:
+        with torch.device("meta"):  # shapes only, no memory: refuse absurd sizes before allocating them
+            probe = entry.builder(in_channels=config.in_channels, num_classes=config.num_classes, **config.kwargs)
+    except RuntimeError as err:  # e.g. a negative width: "Trying to create tensor with negative dimension"
+        raise ValueError(str(err).splitlines()[0][:200]) from None
+    size = sum(p.numel() for p in probe.parameters())
+    if size > MAX_PARAMETERS:
+        raise ValueError(f"these arguments give {size:,} parameters, more than the limit of {MAX_PARAMETERS:,}")
     model = entry.builder(in_channels=config.in_channels, num_classes=config.num_classes, **config.kwargs)
     declared = getattr(model, "declared_kwargs", None)
     if isinstance(declared, dict):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import math
 import os
 import re
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from litemedseg.errors import DataError
+from litemedseg.utils.jsonio import read_json
 
 BINARY_SPIDER_METRICS = ("dice", "iou", "precision", "recall", "specificity", "accuracy")
 REQUIRED_KEYS = ("model", "dataset", "num_images", "headline")
@@ -113,7 +113,7 @@ def load_evaluation(path: str | os.PathLike) -> Evaluation:
         raise DataError(f"{path}: no summary.json, so not an evaluation folder (make one with litemedseg evaluate "
                         "--output DIR)")
     try:
-        summary = json.loads(summary_path.read_text())
+        summary = read_json(summary_path)
     except (OSError, UnicodeDecodeError, ValueError) as err:
         raise DataError(f"{summary_path}: not readable JSON ({str(err).splitlines()[0]})") from None
     if not isinstance(summary, dict):

@@ -7,13 +7,13 @@ example ``model.onnx.json``), which also holds the parity report of the export.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from litemedseg.errors import WeightsError
+from litemedseg.utils.jsonio import read_json
 
 METADATA_KEY = "litemedseg"
 EXPORT_FORMAT = "litemedseg-export/1"
@@ -98,6 +98,6 @@ def read_sidecar(path: str | os.PathLike) -> dict[str, Any] | None:
     if not side.is_file():
         return None
     try:
-        return json.loads(side.read_text())
+        return read_json(side)
     except (OSError, ValueError) as err:
         raise WeightsError(f"{side}: unreadable metadata JSON ({err})") from None

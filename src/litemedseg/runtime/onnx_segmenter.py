@@ -7,7 +7,6 @@ size, threshold at logit 0 (sigmoid 0.5) or take the arg-max.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from litemedseg.runtime.metadata import METADATA_KEY, WINDOW, ExportMetadata, pa
 from litemedseg.runtime.preprocess import prepare
 from litemedseg.runtime.resample import resize_bilinear
 from litemedseg.runtime.sliding_window import sliding_window_inference
+from litemedseg.utils.jsonio import loads_bounded
 
 FLIPS: tuple[tuple[int, ...], ...] = ((), (-1,), (-2,), (-2, -1))
 
@@ -56,7 +56,7 @@ def read_metadata(path: str | os.PathLike, session: Any) -> ExportMetadata:
     stored = session.get_modelmeta().custom_metadata_map.get(METADATA_KEY)
     if stored is not None:
         try:
-            data = json.loads(stored)
+            data = loads_bounded(stored)
         except ValueError:
             raise WeightsError(f"{path}: corrupt litemedseg metadata in the model") from None
     else:
@@ -65,6 +65,21 @@ def read_metadata(path: str | os.PathLike, session: Any) -> ExportMetadata:
             raise WeightsError(f"{path}: no litemedseg metadata in the model and no {Path(path).name}.json beside it "
                                "(export it with `litemedseg export`)")
     return parse_metadata(data, path)
+
+
+def _check_graph(inputs: list, outputs: list, in_channels: int, num_classes: int, source: str | os.PathLike) -> None:
+    """The graph takes one (N, C, H, W) image and returns (N, K, H, W) logits that fit the metadata; fixed
+    dimensions that disagree with it are a WeightsError (a file edited or exported by something else)."""
+    if len(inputs) != 1 or not outputs:
+        raise WeightsError(f"{source}: the graph has {len(inputs)} inputs and {len(outputs)} outputs; a litemedseg "
+                           "export has one image input and one logits output")
+    for role, node, expected in (("input", inputs[0], in_channels), ("output", outputs[0], max(1, num_classes))):
+        shape = list(node.shape or [])
+        if len(shape) != 4:
+            raise WeightsError(f"{source}: graph {role} {node.name!r} has shape {shape}, not (N, C, H, W)")
+        if isinstance(shape[1], int) and shape[1] != expected:
+            raise WeightsError(f"{source}: graph {role} {node.name!r} has {shape[1]} channels but the metadata "
+                               f"says {expected}")
 
 
 class OnnxSegmenter(SegmenterBase):
@@ -84,9 +99,10 @@ class OnnxSegmenter(SegmenterBase):
         self.tta = tta
         self.meta = metadata.raw
         self.source = str(source)
-        inputs = session.get_inputs()
+        inputs, outputs = session.get_inputs(), session.get_outputs()
+        _check_graph(inputs, outputs, self.spec.in_channels, self.num_classes, source)
         self._input_name = metadata.input_name if metadata.input_name in {i.name for i in inputs} else inputs[0].name
-        self._output_name = session.get_outputs()[0].name
+        self._output_name = outputs[0].name
         if any(side % metadata.size_divisor for side in self.spec.size):
             raise WeightsError(f"{source}: input size {self.spec.size} is not a multiple of {metadata.size_divisor}")
 

@@ -16,7 +16,7 @@ from typing import ClassVar
 import numpy as np
 from PIL import Image
 
-from litemedseg.data.io import IMAGE_SUFFIXES, read_image, read_mask, write_png
+from litemedseg.data.io import IMAGE_SUFFIXES, read_image, read_mask, require_utf8_name, write_png
 from litemedseg.data.layouts.output import check_paths, staged_folder
 from litemedseg.errors import DataError
 from litemedseg.utils.atomic import write_json_atomic, write_text_atomic
@@ -266,6 +266,7 @@ def files_by_stem(folder: Path, suffix: str = "", ignore: Sequence[str] = ()) ->
     for path in sorted(folder.iterdir()):
         if path.name.startswith(".") or not path.is_file() or path.suffix.lower() not in SOURCE_SUFFIXES:
             continue
+        require_utf8_name(path)
         stem = path.stem
         if any(stem.lower().endswith(end.lower()) for end in ignore):
             continue

@@ -14,7 +14,6 @@ label maps ({"0": "background", ...}) are read too; region-based labels and "ign
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from litemedseg.data.io import read_image
 from litemedseg.data.layouts.base import SOURCE_SUFFIXES, Case, Found, Layout, check_size, read_label_map
 from litemedseg.data.layouts.registry import register_layout
 from litemedseg.errors import DataError
+from litemedseg.utils.jsonio import read_json
 
 _CHANNEL = re.compile(r"^(.+)_(\d{4})$")
 
@@ -34,7 +34,7 @@ def read_dataset_json(root: Path) -> tuple[str, list[str]]:
     if not path.is_file():
         raise DataError(f"{path}: not found (an nnU-Net raw dataset has dataset.json beside imagesTr/)")
     try:
-        data = json.loads(path.read_text())
+        data = read_json(path)
     except (OSError, UnicodeDecodeError, ValueError) as err:
         raise DataError(f"{path}: not a readable JSON file ({err})") from None
     if not isinstance(data, dict):
