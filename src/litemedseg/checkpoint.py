@@ -7,7 +7,6 @@ state dicts, checks the model name and every tensor shape, and says what does no
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -20,6 +19,7 @@ from torch import nn
 from litemedseg.errors import UnknownModelError, WeightsError, one_line
 from litemedseg.models.registry import ModelConfig, build_model, model_config_of, size_divisor_of
 from litemedseg.utils.atomic import atomic_path, write_json_atomic
+from litemedseg.utils.hashing import file_sha256  # noqa: F401  (re-exported: callers import it from here)
 from litemedseg.utils.jsonio import loads_bounded, read_json
 
 WEIGHTS_FILE = "model.safetensors"
@@ -27,14 +27,6 @@ META_FILE = "meta.json"
 META_KEY = "litemedseg"
 FORMAT = "litemedseg-checkpoint/1"
 INT8_SCALE_SUFFIX = ".int8_scale"
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def save_checkpoint(directory: str | os.PathLike, model: nn.Module, meta: dict[str, Any]) -> Path:

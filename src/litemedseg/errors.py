@@ -36,3 +36,7 @@ class WeightsError(LitemedsegError):
 
 class TrainingDivergedError(LitemedsegError):
     """Training produced a non-finite loss or non-finite weights."""
+
+
+class OutputError(LitemedsegError):
+    """An output that cannot be written (full disk, no permission) or a folder that must not be replaced."""

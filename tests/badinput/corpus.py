@@ -1330,6 +1330,38 @@ def _eval_case(name: str, make: Callable[[Path], None], fragments: tuple[str, ..
     return Case(f"evaluate/data/{name}", build, fragments, outcome, check=absent("eval"))
 
 
+def _output_holds_user_files(command: str) -> Case:
+    """An --output folder that holds someone's files is never replaced (issue 15, class 2)."""
+    def build(case_dir: Path, env: Env) -> list[str]:
+        folder = case_dir / "mine"
+        (folder / "masks").mkdir(parents=True)
+        (folder / "thesis.tex").write_text("keep me")
+        if command == "evaluate":
+            argv = evaluate_argv(case_dir, env, dataset(case_dir / "ds"), "--split", "all")
+        else:
+            argv = predict_argv(case_dir, env, env.good_image)
+        argv[argv.index("--output") + 1] = str(folder)
+        return argv
+
+    def check(case_dir: Path) -> None:
+        assert (case_dir / "mine" / "thesis.tex").read_text() == "keep me"
+        assert sorted(p.name for p in (case_dir / "mine").iterdir()) == ["masks", "thesis.tex"]
+    return Case(f"{command}/output/folder-of-user-files", build, ("mine", "never replaced"), check=check)
+
+
+def _output_is_symlink(command: str) -> Case:
+    def build(case_dir: Path, env: Env) -> list[str]:
+        (case_dir / "real").mkdir()
+        (case_dir / "link").symlink_to(case_dir / "real")
+        if command == "evaluate":
+            argv = evaluate_argv(case_dir, env, dataset(case_dir / "ds"), "--split", "all")
+        else:
+            argv = predict_argv(case_dir, env, env.good_image)
+        argv[argv.index("--output") + 1] = str(case_dir / "link")
+        return argv
+    return Case(f"{command}/output/symbolic-link", build, ("link", "symbolic link"))
+
+
 def _output_is_file(command: str) -> Case:
     def build(case_dir: Path, env: Env) -> list[str]:
         (case_dir / "results.png").write_bytes(b"keep me")
@@ -1395,6 +1427,8 @@ def evaluate_cases() -> list[Case]:
                                                                           "quantum"), ("quantum", "unknown device")),
         _output_is_file("evaluate"),
         _output_under_file("evaluate"),
+        _output_holds_user_files("evaluate"),
+        _output_is_symlink("evaluate"),
     ]
     cases += [weights_case("evaluate", bad, lambda c, env, w: evaluate_argv(c, env, dataset(c / "ds"), weights=w))
               for bad in weights_variants()[::4]]
@@ -1496,6 +1530,8 @@ def predict_cases() -> list[Case]:
         p("device-unknown", lambda c, e: e.good_image, ("quantum", "unknown device"), "--device", "quantum"),
         _output_is_file("predict"),
         _output_under_file("predict"),
+        _output_holds_user_files("predict"),
+        _output_is_symlink("predict"),
     ]
     cases += [weights_case("predict", bad, lambda c, env, w: predict_argv(c, env, env.good_image, weights=w))
               for bad in weights_variants() + onnx_weights_variants()]
@@ -1806,7 +1842,16 @@ def _summary(edit: Callable[[dict], object]) -> Callable[[Path], None]:
         summary = json.loads(path.read_text())
         edit(summary)
         path.write_text(json.dumps(summary))
+        _reseal(folder)
     return make
+
+
+def _reseal(folder: Path) -> None:
+    """Re-write the output manifest after an edit, so a case tests the content, not the manifest check."""
+    from litemedseg.utils.publish import EVALUATION, MANIFEST, write_manifest
+
+    if (folder / MANIFEST).is_file():
+        write_manifest(folder, EVALUATION)
 
 
 def _set(key: str, value: object) -> Callable[[Path], None]:
@@ -2253,6 +2298,9 @@ def serve_cases() -> list[Case]:
         sv("upload/word", ["--max-upload-mb", "big"], ("--max-upload-mb", "big"), REFUSED),
         sv("upload/nan", ["--max-upload-mb", "nan"], ("--max-upload-mb", "nan")),
         sv("upload/below-one-byte", ["--max-upload-mb", "1e-9"], ("--max-upload-mb", "1e-09")),
+        sv("image/zero", ["--max-image-mp", "0"], ("--max-image-mp", "0"), REFUSED),
+        sv("image/too-large", ["--max-image-mp", "1000"], ("--max-image-mp", "1000"), REFUSED),
+        sv("image/nan", ["--max-image-mp", "nan"], ("--max-image-mp", "nan")),
         sv("host/not-local", ["--host", "203.0.113.9"], ("203.0.113.9", "cannot listen")),
         sv("host/ipv6-not-local", ["--host", "2001:db8::1"], ("2001:db8::1", "cannot listen")),
         sv("host/empty", ["--host", ""], ("--host", "empty")),

@@ -20,7 +20,11 @@ METADATA_KEYS = {"format", "model", "input", "in_channels", "num_classes", "clas
 def test_onnx_fp32_round_trip_with_metadata(demo_checkpoint, demo_onnx):
     side = json.loads(sidecar_path(demo_onnx).read_text())
     embedded = read_onnx_metadata(demo_onnx)
-    assert METADATA_KEYS <= set(embedded) and embedded == {k: v for k, v in side.items() if k != "report"}
+    assert METADATA_KEYS <= set(embedded)
+    assert embedded == {k: v for k, v in side.items() if k not in ("report", "file_sha256")}
+    from litemedseg.utils.hashing import file_sha256 as sha
+
+    assert side["file_sha256"] == sha(demo_onnx)  # the sidecar names the file it describes
     assert embedded["model"]["name"] == "mininet" and embedded["size_divisor"] == 8
     assert embedded["input"]["mode"] == "resize" and embedded["input"]["size"] == [64, 64]
     assert len(embedded["input"]["mean"]) == 3 and embedded["class_names"] == ["background", "foreground"]

@@ -109,7 +109,12 @@ def test_metadata_falls_back_to_the_json_beside_the_file(tmp_path, demo_onnx):
     onnx.save(model, str(bare))
     with pytest.raises(WeightsError, match="no litemedseg metadata"):
         OnnxSegmenter.from_file(bare)
-    sidecar_path(bare).write_text(sidecar_path(demo_onnx).read_text())
+    side = json.loads(sidecar_path(demo_onnx).read_text())
+    sidecar_path(bare).write_text(json.dumps(side))
+    with pytest.raises(WeightsError, match="describes another file"):  # it names demo_onnx, not bare
+        OnnxSegmenter.from_file(bare)
+    del side["file_sha256"]  # as an export before file hashes wrote it
+    sidecar_path(bare).write_text(json.dumps(side))
     assert OnnxSegmenter.from_file(bare).spec.size == (64, 64)
     sidecar_path(bare).write_text(json.dumps({"format": "something-else"}))
     with pytest.raises(WeightsError, match="not litemedseg export metadata"):

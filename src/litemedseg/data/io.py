@@ -6,6 +6,7 @@ import logging
 import os
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -56,7 +57,32 @@ def require_utf8_name(path: Path) -> None:
 
 
 class ImageTooLargeError(DataError):
-    """An image above MAX_PIXELS (decompression-bomb guard)."""
+    """An image above MAX_PIXELS (decompression-bomb guard) or above a caller's decode budget."""
+
+
+@dataclass(frozen=True)
+class DecodeBudget:
+    """Refuse an image before decoding it when it has more pixels, or would take more bytes once decoded
+    (width x height x channels x bytes per sample), than a caller allows (the web server, for one)."""
+
+    max_pixels: int = MAX_PIXELS
+    max_bytes: int | None = None
+
+    def check(self, name: str | os.PathLike, width: int, height: int, channels: int, sample_bytes: int) -> None:
+        pixels = width * height
+        if pixels > self.max_pixels:
+            raise ImageTooLargeError(f"{name}: image too large ({width}x{height} = {pixels} pixels, limit "
+                                     f"{self.max_pixels})")
+        decoded = pixels * channels * sample_bytes
+        if self.max_bytes is not None and decoded > self.max_bytes:
+            raise ImageTooLargeError(
+                f"{name}: image too large to decode ({width}x{height}, {channels} channel(s) of {sample_bytes} "
+                f"byte(s) = {decoded / 2**20:.0f} MB, limit {self.max_bytes / 2**20:.0f} MB)")
+
+
+# bytes per pixel once Pillow decodes a mode (palette images are expanded to RGBA at most)
+_MODE_BYTES = {"1": 1, "L": 1, "P": 4, "PA": 4, "LA": 2, "RGB": 3, "RGBA": 4, "RGBX": 4, "CMYK": 4, "YCbCr": 3,
+               "LAB": 3, "HSV": 3, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2, "I": 4, "F": 4}
 
 
 TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
@@ -79,24 +105,31 @@ def _read_raw(path: Path) -> np.ndarray:
     return _decode(path, path, suffix in TIFF_SUFFIXES, formats)
 
 
-def decode_image_bytes(data: bytes, source: str = "upload", formats: Sequence[str] = UPLOAD_FORMATS) -> np.ndarray:
+def decode_image_bytes(data: bytes, source: str = "upload", formats: Sequence[str] = UPLOAD_FORMATS,
+                       budget: DecodeBudget | None = None) -> np.ndarray:
     """Decode image bytes (PNG/JPEG/BMP through Pillow, TIFF through tifffile) with the same guards and
-    messages as files on disk; `source` names the bytes in errors. Returns the native (H, W[, C]) array."""
+    messages as files on disk; `source` names the bytes in errors; `budget` refuses big images before
+    decoding. Returns the native (H, W[, C]) array."""
     import io
 
     if not data:
         raise DataError(f"{source}: empty upload (0 bytes)")
-    return _decode(io.BytesIO(data), source, data[:4] in TIFF_MAGIC, formats)
+    return _decode(io.BytesIO(data), source, data[:4] in TIFF_MAGIC, formats, budget)
 
 
-def _decode(stream, name: str | os.PathLike, is_tiff: bool, formats: Sequence[str] | None = None) -> np.ndarray:
+def _decode(stream, name: str | os.PathLike, is_tiff: bool, formats: Sequence[str] | None = None,
+            budget: DecodeBudget | None = None) -> np.ndarray:
     try:
         if is_tiff:
-            return _read_tiff(stream, name)
+            return _read_tiff(stream, name, budget)
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(stream, formats=formats) as img:
                 _check_pixels(name, img.width * img.height)
+                if budget is not None:
+                    bands = 4 if img.mode in ("P", "PA") else len(img.getbands())
+                    per_sample = max(1, _MODE_BYTES.get(img.mode, 8 * bands) // bands)
+                    budget.check(name, img.width, img.height, bands, per_sample)
                 if img.getexif().get(EXIF_ORIENTATION, 1) != 1:
                     # what every viewer shows (and what masks are drawn on), not the stored pixel grid
                     img = ImageOps.exif_transpose(img)
@@ -138,7 +171,7 @@ def _identify(stream, name: str | os.PathLike) -> str | None:
         return None
 
 
-def _read_tiff(stream, path: str | os.PathLike) -> np.ndarray:
+def _read_tiff(stream, path: str | os.PathLike, budget: DecodeBudget | None = None) -> np.ndarray:
     """The first image of a TIFF: grey, RGB, or either plus one alpha channel (dropped later).
 
     Refused before decoding: stacks and volumes (several pages in the first series, or depth > 1), CMYK, and
@@ -172,6 +205,8 @@ def _read_tiff(stream, path: str | os.PathLike) -> np.ndarray:
                 kind = " (the extra channel is not alpha)" if samples in (2, 4) else ""
                 raise DataError(f"{path}: image has {samples} channels{kind}; expected 1 (grey) or 3 (RGB), "
                                 "optionally plus alpha")
+            if budget is not None:
+                budget.check(path, width, height, samples, int(np.dtype(page.dtype).itemsize))
             array = page.asarray()
             if samples > 1 and page.planarconfig == PLANARCONFIG.SEPARATE and array.ndim == 3:
                 array = np.moveaxis(array, 0, -1)  # planar (C, H, W) TIFF

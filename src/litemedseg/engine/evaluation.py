@@ -22,6 +22,7 @@ from litemedseg.errors import DataError
 from litemedseg.metrics import SegmentationScorer
 from litemedseg.utils.atomic import write_json_atomic, write_text_atomic
 from litemedseg.utils.provenance import git_commit, hardware
+from litemedseg.utils.publish import EVALUATION, check_output_folder, publish_folder
 
 
 def native_spec(in_channels: int) -> InputSpec:
@@ -86,6 +87,8 @@ def evaluate(
     saw is all test data. An explicit split is always honoured.
     """
     started = time.perf_counter()
+    if output_dir is not None:  # refused before any work, not after scoring
+        check_output_folder(output_dir, EVALUATION)
     segmenter = Segmenter.from_weights(weights, device=device, tta=tta, precision=precision)
     dataset = open_dataset(data, num_classes=segmenter.num_classes, split_file=split_file)
     trained_on = segmenter.meta.get("dataset", {}).get("name")
@@ -148,11 +151,12 @@ def _fmt(value: Any) -> Any:
 
 
 def write_results(out: Path, summary: dict[str, Any], rows: Sequence[dict[str, Any]]) -> None:
-    """per_image.csv, summary.json and report.md, each written atomically."""
-    out.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(out / "per_image.csv", rows_to_csv(rows))
-    write_json_atomic(out / "summary.json", summary)
-    write_text_atomic(out / "report.md", markdown_report(summary))
+    """per_image.csv, summary.json and report.md, published as one folder (an old evaluation there is
+    replaced whole, so old and new files never mix; see `litemedseg.utils.publish`)."""
+    with publish_folder(out, EVALUATION, {"weights_sha256": summary.get("weights_sha256")}) as staging:
+        write_text_atomic(staging / "per_image.csv", rows_to_csv(rows))
+        write_json_atomic(staging / "summary.json", summary)
+        write_text_atomic(staging / "report.md", markdown_report(summary))
 
 
 def _pm(stats: dict[str, float], digits: int = 4) -> str:

@@ -34,7 +34,7 @@ from litemedseg.export.report import (
 from litemedseg.export.torchscript import export_torchscript
 from litemedseg.models.registry import size_divisor_of
 from litemedseg.runtime.metadata import InputInfo, sidecar_path
-from litemedseg.utils.atomic import atomic_path, write_json_atomic
+from litemedseg.utils.atomic import staged_files, write_json_atomic
 
 FORMATS = ("onnx", "torchscript")
 DEFAULT_CALIBRATION_IMAGES = 16
@@ -97,25 +97,30 @@ def export_model(
         extra={"calibration": _calibration_note(dataset, min(calibration_images, len(dataset.subset("train"))),
                                                 len(calibration))} if int8 else None,
     )
-    if format == "onnx":
-        _write_onnx(model, out, info, metadata, precision, opset, calibration)
-    else:
-        export_torchscript(model, out, "auto", info.in_channels, extra_files={TORCHSCRIPT_EXTRA_FILE: _json(metadata)})
-
-    report = _report(model, meta, info, out, format, precision, weights_file, items, dataset, split, max_dice_drop,
-                     progress, calibration)
     side = sidecar_path(out)
-    write_json_atomic(side, {**metadata, "report": report.to_dict()})
+    # the model and its sidecar are written and checked under temporary names, then published together (the
+    # sidecar last): an interrupt never leaves an unchecked file, or a new model beside an old sidecar
+    with staged_files(out, side) as (staged, staged_side):
+        if format == "onnx":
+            _write_onnx(model, staged, info, metadata, precision, opset, calibration)
+        else:
+            export_torchscript(model, staged, "auto", info.in_channels,
+                               extra_files={TORCHSCRIPT_EXTRA_FILE: _json(metadata)})
+        report = _report(model, meta, info, staged, out, export_format=format, precision=precision,
+                         weights_file=weights_file, items=items, dataset=dataset, split=split,
+                         max_dice_drop=max_dice_drop, progress=progress, calibration=calibration)
+        write_json_atomic(staged_side, {**metadata, "file_sha256": file_sha256(staged), "report": report.to_dict()})
     return ExportResult(out, side, format, precision, metadata, report, round(time.perf_counter() - started, 2))
 
 
-def _report(model: nn.Module, meta: dict[str, Any], info: InputInfo, out: Path, export_format: str, precision: str,
-            weights_file: Path, items: list | None, dataset: Any, split: str, max_dice_drop: float,
-            progress: bool, calibration: list[np.ndarray] | None) -> ExportReport:
-    """Load the exported file back and compare it with the PyTorch model: logits on test images (else on
-    calibration images, else on random inputs) and, when `items` are given, the headline Dice on them."""
-    exported_net, exported_seg = _exported_runners(out, export_format, model, meta)
-    report = ExportReport(export_format, precision, str(out), out.stat().st_size, weights_file.stat().st_size,
+def _report(model: nn.Module, meta: dict[str, Any], info: InputInfo, exported: Path, out: Path, *,
+            export_format: str, precision: str, weights_file: Path, items: list | None, dataset: Any, split: str,
+            max_dice_drop: float, progress: bool, calibration: list[np.ndarray] | None) -> ExportReport:
+    """Load the exported file (at `exported`, to be published as `out`) back and compare it with the PyTorch
+    model: logits on test images (else on calibration images, else on random inputs) and, when `items` are
+    given, the headline Dice on them."""
+    exported_net, exported_seg = _exported_runners(exported, export_format, model, meta)
+    report = ExportReport(export_format, precision, str(out), exported.stat().st_size, weights_file.stat().st_size,
                           0.0, 0.0, "", max_dice_drop=max_dice_drop)
     if items is not None:
         inputs = network_inputs(items, info)
@@ -223,8 +228,7 @@ def _write_onnx(model: nn.Module, out: Path, info: InputInfo, metadata: dict[str
             final = convert_fp16(fp32, Path(tmp) / "fp16.onnx")
         proto = embed_onnx_metadata(onnx.load(str(final)), metadata)
         onnx.checker.check_model(proto)
-        with atomic_path(out) as target:
-            onnx.save(proto, str(target))
+        onnx.save(proto, str(out))
 
 
 def _torch_runner(model: nn.Module):

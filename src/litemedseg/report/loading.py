@@ -6,12 +6,14 @@ import csv
 import math
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from litemedseg.errors import DataError
 from litemedseg.utils.jsonio import read_json
+from litemedseg.utils.publish import EVALUATION, MANIFEST, read_manifest
 
 BINARY_SPIDER_METRICS = ("dice", "iou", "precision", "recall", "specificity", "accuracy")
 REQUIRED_KEYS = ("model", "dataset", "num_images", "headline")
@@ -112,6 +114,9 @@ def load_evaluation(path: str | os.PathLike) -> Evaluation:
     if not summary_path.is_file():
         raise DataError(f"{path}: no summary.json, so not an evaluation folder (make one with litemedseg evaluate "
                         "--output DIR)")
+    if read_manifest(path, EVALUATION) is None:
+        warnings.warn(f"{path}: no {MANIFEST} (written by an older litemedseg, or by hand), so it cannot be "
+                      "checked to be whole and unchanged", stacklevel=2)
     try:
         summary = read_json(summary_path)
     except (OSError, UnicodeDecodeError, ValueError) as err:

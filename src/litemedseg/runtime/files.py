@@ -17,6 +17,7 @@ from tqdm.auto import tqdm
 
 from litemedseg.data.io import IMAGE_SUFFIXES, is_image_name, read_image, write_png
 from litemedseg.errors import DataError
+from litemedseg.utils.publish import PREDICTION, check_output_folder, publish_folder
 from litemedseg.viz.overlay import mask_overlay
 
 
@@ -77,24 +78,36 @@ def predict_files(
     progress: bool = True,
 ) -> list[dict[str, Any]]:
     """Write masks/<stem>.png (0/255 binary, class indices otherwise) at original size, plus optional
-    probabilities/<stem>.png (0-255) and overlays/<stem>.png; each file appears atomically."""
-    out = Path(output_dir)
+    probabilities/<stem>.png (0-255) and overlays/<stem>.png.
+
+    The folder is published whole when every image is done (`litemedseg.utils.publish`): an interrupted run
+    leaves no folder, and an old prediction folder there is replaced, never mixed with the new masks."""
+    out = check_output_folder(output_dir, PREDICTION)
     require_unique_stems(inputs, "masks")
     records = []
-    for path, image in read_images(inputs, skip_bad, progress, "predicting"):
-        logits = segmenter.predict_logits(image, path)
-        mask = segmenter.mask_from_logits(logits)
-        saved = mask * 255 if segmenter.num_classes == 1 else mask
-        record: dict[str, Any] = {"image": str(path), "mask": str(write_png(out / "masks" / f"{path.stem}.png", saved))}
-        foreground = mask > 0
-        record["foreground_fraction"] = float(foreground.mean())
-        record["foreground_pixels"] = int(foreground.sum())
-        if probabilities:
-            prob = segmenter.probabilities(logits)
-            prob = prob if prob.ndim == 2 else 1.0 - prob[0]  # multi-class: probability of any foreground
-            record["probabilities"] = str(write_png(out / "probabilities" / f"{path.stem}.png",
-                                                    (prob * 255).round().astype(np.uint8)))
-        if overlays:
-            record["overlay"] = str(write_png(out / "overlays" / f"{path.stem}.png", mask_overlay(image, mask)))
-        records.append(record)
+    with publish_folder(out, PREDICTION) as staging:
+        for path, image in read_images(inputs, skip_bad, progress, "predicting"):
+            records.append(_predict_one(segmenter, path, image, staging, out, probabilities, overlays))
     return records
+
+
+def _predict_one(segmenter: SegmenterLike, path: Path, image: np.ndarray, staging: Path, out: Path,
+                 probabilities: bool, overlays: bool) -> dict[str, Any]:
+    logits = segmenter.predict_logits(image, path)
+    mask = segmenter.mask_from_logits(logits)
+    saved = mask * 255 if segmenter.num_classes == 1 else mask
+    name = f"{path.stem}.png"
+    write_png(staging / "masks" / name, saved)
+    foreground = mask > 0
+    record: dict[str, Any] = {"image": str(path), "mask": str(out / "masks" / name),
+                              "foreground_fraction": float(foreground.mean()),
+                              "foreground_pixels": int(foreground.sum())}
+    if probabilities:
+        prob = segmenter.probabilities(logits)
+        prob = prob if prob.ndim == 2 else 1.0 - prob[0]  # multi-class: probability of any foreground
+        write_png(staging / "probabilities" / name, (prob * 255).round().astype(np.uint8))
+        record["probabilities"] = str(out / "probabilities" / name)
+    if overlays:
+        write_png(staging / "overlays" / name, mask_overlay(image, mask))
+        record["overlay"] = str(out / "overlays" / name)
+    return record

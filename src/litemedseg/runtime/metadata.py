@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from litemedseg.errors import WeightsError
+from litemedseg.utils.hashing import file_sha256
 from litemedseg.utils.jsonio import read_json
 
 METADATA_KEY = "litemedseg"
@@ -98,6 +99,11 @@ def read_sidecar(path: str | os.PathLike) -> dict[str, Any] | None:
     if not side.is_file():
         return None
     try:
-        return read_json(side)
+        data = read_json(side)
     except (OSError, ValueError) as err:
         raise WeightsError(f"{side}: unreadable metadata JSON ({err})") from None
+    recorded = data.get("file_sha256") if isinstance(data, dict) else None
+    if recorded is not None and Path(path).is_file() and recorded != file_sha256(path):
+        raise WeightsError(f"{side}: describes another file (its SHA-256 differs from {Path(path).name}); "
+                           "export the checkpoint again")
+    return data

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from litemedseg.data.io import UPLOAD_FORMATS, ImageTooLargeError, as_image_array, decode_image_bytes
+from litemedseg.data.io import DecodeBudget, ImageTooLargeError, as_image_array, decode_image_bytes
 from litemedseg.errors import DataError
-
-# Only the formats the rest of the package reads: Pillow's other decoders (EPS runs Ghostscript, for one)
-# have no business handling bytes from a network client.
-PILLOW_FORMATS = UPLOAD_FORMATS
 
 
 class UploadError(DataError):
@@ -20,11 +16,12 @@ class UploadError(DataError):
         self.status = status
 
 
-def decode_upload(data: bytes, channels: int | None = None, source: str = "upload") -> np.ndarray:
+def decode_upload(data: bytes, channels: int | None = None, source: str = "upload",
+                  budget: DecodeBudget | None = None) -> np.ndarray:
     """Decode PNG/JPEG/BMP/TIFF bytes into uint8 (H, W, C) (see `as_image_array`); errors are `UploadError`
-    (413 for images above the pixel limit, 400 otherwise)."""
+    (413 for images above the pixel limit or `budget`, 400 otherwise)."""
     try:
-        return as_image_array(decode_image_bytes(data, source), channels, source)
+        return as_image_array(decode_image_bytes(data, source, budget=budget), channels, source)
     except ImageTooLargeError as err:
         raise UploadError(str(err), 413) from None
     except DataError as err:

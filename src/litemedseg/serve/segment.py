@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from litemedseg.data.io import MAX_PIXELS, DecodeBudget
 from litemedseg.serve.decode import decode_upload
 from litemedseg.viz import mask_overlay
 
@@ -37,13 +38,15 @@ def class_areas(mask: np.ndarray, num_classes: int, class_names: list[str]) -> l
     return areas
 
 
-def segment_upload(segmenter: Any, data: bytes, source: str = "upload") -> dict[str, Any]:
+def segment_upload(segmenter: Any, data: bytes, source: str = "upload", *, max_pixels: int | None = None,
+                   max_decoded_bytes: int | None = None) -> dict[str, Any]:
     """Decode `data` (errors name `source`), predict its mask and return a JSON-ready result.
 
     The mask PNG is 0/255 for a binary model and class indices otherwise, like `litemedseg predict` writes it.
-    Nothing touches the disk.
+    `max_pixels` and `max_decoded_bytes` refuse (413) an image before decoding it. Nothing touches the disk.
     """
-    image = decode_upload(data, segmenter.in_channels, source)
+    budget = DecodeBudget(max_pixels or MAX_PIXELS, max_decoded_bytes)
+    image = decode_upload(data, segmenter.in_channels, source, budget)
     mask = segmenter.predict(image)
     binary = segmenter.num_classes == 1
     height, width = mask.shape

@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -32,7 +33,18 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_PARALLEL_UPLOADS = 4  # bounds memory: each one may hold max_upload_bytes
+MAX_WORKERS = 16  # connections handled at once; one more is answered 503 at once instead of getting a thread
 SOCKET_TIMEOUT_S = 30  # a client that stalls mid-request is dropped instead of holding a thread forever
+# The whole request (headers and body) must arrive within this, however it trickles: the per-read timeout
+# above alone lets one byte every 29 s hold a worker and an upload slot for ever.
+REQUEST_DEADLINE_S = 60.0
+INFERENCE_WAIT_S = 60.0  # an upload waits this long for the model before a 503
+# Work per upload, checked before decoding: pixels bound the inference time, and decoded bytes (width x height
+# x channels x sample size) bound memory, so a small file holding a huge or float64 image is refused cheaply.
+DEFAULT_MAX_IMAGE_PIXELS = 16_000_000
+DECODED_BYTES_PER_PIXEL = 6  # RGB at 16 bits per sample: what the largest image we accept may take decoded
+MAX_CONTENT_LENGTH_DIGITS = 18
+ALLOWED = {"/api/segment": "POST", "/": "GET, HEAD", "/index.html": "GET, HEAD", "/api/info": "GET, HEAD"}
 # After refusing a body we did not read, drain a little of it so closing the socket does not reset the
 # connection before the client reads our answer; bounded so a huge upload is never read in full.
 LINGER_S = 2.0
@@ -69,22 +81,140 @@ def _page_and_policy() -> tuple[bytes, str]:
     return html.encode("utf-8"), policy
 
 
+@dataclass(frozen=True)
+class ServeLimits:
+    """How much one client may take: time to send a request, connections, uploads in memory, image size."""
+
+    request_deadline_s: float = REQUEST_DEADLINE_S
+    workers: int = MAX_WORKERS
+    parallel_uploads: int = MAX_PARALLEL_UPLOADS
+    inference_wait_s: float = INFERENCE_WAIT_S
+    max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
+    max_decoded_bytes: int = DEFAULT_MAX_IMAGE_PIXELS * DECODED_BYTES_PER_PIXEL
+
+    @classmethod
+    def for_pixels(cls, max_image_pixels: int) -> ServeLimits:
+        """Default limits, with images up to `max_image_pixels` and the decode budget that goes with it."""
+        return cls(max_image_pixels=max_image_pixels, max_decoded_bytes=max_image_pixels * DECODED_BYTES_PER_PIXEL)
+
+    def __post_init__(self) -> None:
+        for name in ("request_deadline_s", "workers", "parallel_uploads", "inference_wait_s", "max_image_pixels",
+                     "max_decoded_bytes"):
+            value = getattr(self, name)
+            if not value > 0:
+                raise ValueError(f"{name} must be positive, got {value}")
+
+
+class _Deadlines:
+    """Ends the reading side of connections whose request ran past its deadline.
+
+    A watchdog thread shuts down the read half of an expired connection, so a handler blocked reading a
+    trickle sees end-of-file at once and can still answer (408) on the write half.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._due: dict[socket.socket, float] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, connection: socket.socket, seconds: float) -> None:
+        with self._lock:
+            self._due[connection] = time.monotonic() + seconds
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._watch, name="litemedseg-deadlines", daemon=True)
+                self._thread.start()
+
+    def clear(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._due.pop(connection, None)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.1):
+            now = time.monotonic()
+            with self._lock:
+                expired = [c for c, due in self._due.items() if due <= now]
+                for connection in expired:
+                    del self._due[connection]
+            for connection in expired:
+                try:
+                    connection.shutdown(socket.SHUT_RD)
+                except OSError:
+                    pass
+
+
+def _answer_busy(connection: socket.socket) -> None:
+    body = json.dumps({"error": "server busy (too many connections); try again", "status": 503}).encode()
+    head = (f"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\nRetry-After: 1\r\n\r\n").encode()
+    try:
+        connection.settimeout(1.0)
+        connection.sendall(head + body)
+    except OSError:
+        pass
+
+
+def parse_content_length(values: list[str]) -> int:
+    """The one Content-Length of a request: ASCII digits only, at most 18 of them, every copy the same.
+
+    A ValueError says what is wrong (the caller answers 400); a value with more digits is over any limit (413).
+    """
+    cleaned = {v.strip() for v in values}
+    if len(cleaned) != 1:
+        raise ValueError("conflicting Content-Length headers")
+    value = cleaned.pop()
+    if not value or not value.isascii() or not value.isdigit():
+        raise ValueError(f"bad Content-Length {value[:40]!r}")
+    if len(value) > MAX_CONTENT_LENGTH_DIGITS:
+        return sys.maxsize
+    return int(value)
+
+
 class SegmentServer(ThreadingHTTPServer):
     """ThreadingHTTPServer holding one loaded `Segmenter`; see `make_server`."""
 
     daemon_threads = True  # Ctrl-C must not wait for a stalled client
 
-    def __init__(self, address: tuple[str, int], segmenter: Any, max_upload_bytes: int, log: Log | None) -> None:
+    def __init__(self, address: tuple[str, int], segmenter: Any, max_upload_bytes: int, log: Log | None, *,
+                 limits: ServeLimits | None = None) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.segmenter = segmenter
         self.max_upload_bytes = int(max_upload_bytes)
+        self.limits = limits or ServeLimits()
         self.log = log or (lambda line: None)
         self.loopback_only = is_loopback(address[0])
         self.predict_lock = threading.Lock()  # one inference at a time: predictable memory and CPU use
-        self.upload_slots = threading.BoundedSemaphore(MAX_PARALLEL_UPLOADS)
+        self.upload_slots = threading.BoundedSemaphore(self.limits.parallel_uploads)
+        self.workers = threading.BoundedSemaphore(self.limits.workers)
+        self.deadlines = _Deadlines()
         self.page, self.content_security_policy = _page_and_policy()
         super().__init__(address, SegmentHandler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """A bounded pool: past `limits.workers` connections, answer 503 from here and close."""
+        if not self.workers.acquire(blocking=False):
+            _answer_busy(request)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.workers.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.workers.release()
+
+    def server_close(self) -> None:
+        self.deadlines.stop()
+        super().server_close()
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind does a reverse DNS lookup (getfqdn), which can hang on an offline machine.
@@ -124,7 +254,22 @@ class SegmentHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # needed to answer `Expect: 100-continue` with a 413 before the body is sent
     timeout = SOCKET_TIMEOUT_S
 
+    def setup(self) -> None:
+        super().setup()
+        self._started = time.monotonic()
+        self.server.deadlines.start(self.connection, self.server.limits.request_deadline_s)
+
+    def finish(self) -> None:
+        self.server.deadlines.clear(self.connection)
+        super().finish()
+
+    def _past_deadline(self) -> bool:
+        return time.monotonic() - self._started >= self.server.limits.request_deadline_s
+
     # -- routing -------------------------------------------------------------------------------------------
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
     def do_GET(self) -> None:
         if not self._host_allowed():
             return
@@ -145,9 +290,10 @@ class SegmentHandler(BaseHTTPRequestHandler):
             return
         path = urlsplit(self.path).path
         if path != "/api/segment":
-            known = path in ("/", "/index.html", "/api/info")
+            known = path in ALLOWED
             self._refuse(HTTPStatus.METHOD_NOT_ALLOWED if known else HTTPStatus.NOT_FOUND,
-                         f"no upload endpoint at {path}; POST to /api/segment")
+                         f"no upload endpoint at {path}; POST to /api/segment",
+                         {"Allow": ALLOWED[path]} if known else None)
             return
         self._segment()
 
@@ -163,15 +309,17 @@ class SegmentHandler(BaseHTTPRequestHandler):
     def _check_headers(self) -> tuple[HTTPStatus, str] | None:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             return HTTPStatus.LENGTH_REQUIRED, "send the image with a Content-Length (chunked uploads are not accepted)"
-        declared = self.headers.get("Content-Length")
-        if declared is None:
+        declared = self.headers.get_all("Content-Length")
+        if not declared:
             return HTTPStatus.LENGTH_REQUIRED, "Content-Length header required"
-        if not declared.strip().isdigit():
-            return HTTPStatus.BAD_REQUEST, f"bad Content-Length {declared[:40]!r}"
-        if int(declared) > self.server.max_upload_bytes:
+        try:
+            length = parse_content_length(declared)
+        except ValueError as err:
+            return HTTPStatus.BAD_REQUEST, str(err)
+        if length > self.server.max_upload_bytes:
+            shown = _size(length) if length < sys.maxsize else "more than 10^18 bytes"
             return (HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                    f"{self._source()}: {_size(int(declared))} is over the upload limit of "
-                    f"{_size(self.server.max_upload_bytes)}")
+                    f"{self._source()}: {shown} is over the upload limit of {_size(self.server.max_upload_bytes)}")
         kind = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if kind not in ACCEPTED_TYPES and not kind.startswith("image/"):
             return (HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
@@ -188,15 +336,20 @@ class SegmentHandler(BaseHTTPRequestHandler):
             self._refuse(HTTPStatus.SERVICE_UNAVAILABLE, "server busy; try again")
             return
         try:
-            length = int(self.headers["Content-Length"])
+            length = parse_content_length(self.headers.get_all("Content-Length"))
             try:
                 data = self.rfile.read(min(length, self.server.max_upload_bytes))  # capped even if headers lie
             except TimeoutError:
                 self._send_error(HTTPStatus.REQUEST_TIMEOUT, f"{self._source()}: upload stalled")
                 return
+            self.server.deadlines.clear(self.connection)
             if len(data) < length:
-                self._send_error(HTTPStatus.BAD_REQUEST, f"{self._source()}: incomplete upload "
-                                 f"({len(data)} of {length} bytes)")
+                if self._past_deadline():
+                    self._send_error(HTTPStatus.REQUEST_TIMEOUT, f"{self._source()}: upload took longer than "
+                                     f"{self.server.limits.request_deadline_s:g} s ({len(data)} of {length} bytes)")
+                else:
+                    self._send_error(HTTPStatus.BAD_REQUEST, f"{self._source()}: incomplete upload "
+                                     f"({len(data)} of {length} bytes)")
                 return
             self._answer_upload(data)
         finally:
@@ -205,9 +358,13 @@ class SegmentHandler(BaseHTTPRequestHandler):
     def _answer_upload(self, data: bytes) -> None:
         source = self._source()
         started = time.perf_counter()
+        limits = self.server.limits
+        if not self.server.predict_lock.acquire(timeout=limits.inference_wait_s):
+            self._send_error(HTTPStatus.SERVICE_UNAVAILABLE, f"{source}: the model is busy; try again")
+            return
         try:
-            with self.server.predict_lock:
-                result = segment_upload(self.server.segmenter, data, source)
+            result = segment_upload(self.server.segmenter, data, source, max_pixels=limits.max_image_pixels,
+                                    max_decoded_bytes=limits.max_decoded_bytes)
         except UploadError as err:
             self._send_error(HTTPStatus(err.status), str(err))
             return
@@ -221,6 +378,8 @@ class SegmentHandler(BaseHTTPRequestHandler):
             self.server.log(f"internal error on {source}: {type(err).__name__}: {err}")
             self._send_error(HTTPStatus.INTERNAL_SERVER_ERROR, f"{source}: internal error ({type(err).__name__})")
             return
+        finally:
+            self.server.predict_lock.release()
         result["seconds"] = round(time.perf_counter() - started, 3)
         self._note = (f"{source}: {result['width']}x{result['height']}, "
                       f"{result['foreground']['percent']:.2f} % foreground, {result['seconds']:.2f} s")
@@ -246,14 +405,14 @@ class SegmentHandler(BaseHTTPRequestHandler):
         return False
 
     # -- responses -------------------------------------------------------------------------------------------
-    def _refuse(self, status: HTTPStatus, message: str) -> None:
+    def _refuse(self, status: HTTPStatus, message: str, headers: dict[str, str] | None = None) -> None:
         """An error answer to a request whose body we did not read."""
-        self._send_error(status, message)
+        self._send_error(status, message, headers)
         self._drain()
 
     def _drain(self) -> None:
         try:
-            remaining = min(int(self.headers.get("Content-Length", "0") or 0), LINGER_BYTES)
+            remaining = min(parse_content_length(self.headers.get_all("Content-Length") or ["0"]), LINGER_BYTES)
         except ValueError:
             return
         deadline = time.monotonic() + LINGER_S
@@ -294,7 +453,14 @@ class SegmentHandler(BaseHTTPRequestHandler):
         return self.server_version  # no Python version on the wire
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """http.server's own errors (malformed request line, unsupported method) as JSON too."""
+        """http.server's own errors (malformed request line, unsupported method) as JSON too; a method this
+        server has no handler for is a 405 naming the methods the path allows (not http.server's 501)."""
+        if code == HTTPStatus.NOT_IMPLEMENTED and getattr(self, "command", None):
+            path = urlsplit(self.path).path
+            allowed = ALLOWED.get(path, "GET, HEAD, POST")
+            self._send_error(HTTPStatus.METHOD_NOT_ALLOWED, f"method {self.command[:20]} is not allowed here; "
+                             f"use {allowed}", {"Allow": allowed})
+            return
         self._send_error(HTTPStatus(code), message or HTTPStatus(code).phrase)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
@@ -325,11 +491,14 @@ def make_server(
     port: int = DEFAULT_PORT,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     log: Log | None = None,
+    *,
+    limits: ServeLimits | None = None,
 ) -> SegmentServer:
     """Bind (port 0 picks a free port) and return the server; call `serve_forever()` to run it.
 
-    `segmenter` is a loaded `litemedseg.Segmenter`; `log` receives one line per request (default: silent).
+    `segmenter` is a loaded `litemedseg.Segmenter`; `log` receives one line per request (default: silent);
+    `limits` bounds what one client may take (default `ServeLimits()`).
     """
     if max_upload_bytes <= 0:
         raise ValueError("max_upload_bytes must be positive")
-    return SegmentServer((host, port), segmenter, max_upload_bytes, log)
+    return SegmentServer((host, port), segmenter, max_upload_bytes, log, limits=limits)
