@@ -1832,6 +1832,9 @@ def evaluation_folder(folder: Path, env: Env) -> Path:
             for i in range(4)]
     (folder / "per_image.csv").write_text(",".join(("image", *BINARY_COLUMNS, "truth_empty", "prediction_empty"))
                                           + "\n" + "\n".join(rows) + "\n")
+    from litemedseg.utils.publish import EVALUATION, write_manifest
+
+    write_manifest(folder, EVALUATION)
     return folder
 
 
@@ -1842,7 +1845,6 @@ def _summary(edit: Callable[[dict], object]) -> Callable[[Path], None]:
         summary = json.loads(path.read_text())
         edit(summary)
         path.write_text(json.dumps(summary))
-        _reseal(folder)
     return make
 
 
@@ -1880,11 +1882,14 @@ def report_argv(case_dir: Path, *folders: Path | str, extra: Sequence[str] = ())
 
 
 def _report_case(name: str, make: Callable[[Path], None], fragments: tuple[str, ...], outcome: str = ERROR,
-                 check: Callable[[Path], None] | None = None) -> Case:
-    """report on a valid evaluation folder `ev` that `make(ev)` then breaks."""
+                 check: Callable[[Path], None] | None = None, reseal: bool = True) -> Case:
+    """report on a valid evaluation folder `ev` that `make(ev)` then breaks; with `reseal` the manifest is
+    written again after the edit, so the case tests the content check rather than the manifest check."""
     def build(case_dir: Path, env: Env) -> list[str]:
         folder = evaluation_folder(case_dir / "ev", env)
         make(folder)
+        if reseal:
+            _reseal(folder)
         return report_argv(case_dir, folder)
     keeps = outcome in (WARNING, OK)
     return Case(f"report/{name}", build, fragments, outcome, keeps_outputs=keeps,
@@ -1981,6 +1986,14 @@ def report_cases() -> list[Case]:
           ("galleries skipped", "gone", "dataset folder not found"), WARNING),
         r("skip/image-not-in-dataset", _write(csv_name, header + "ghost,0.5,0.5,0.5,0.5,0.5,0.5\n"),
           ("galleries skipped", "ghost", "no longer in the dataset"), WARNING),
+        # the completion manifest (issue 15, class 2): a folder changed after evaluate wrote it
+        r("manifest/summary-edited", _set("headline.value", 0.99), ("summary.json", "changed since"), reseal=False),
+        r("manifest/file-added", _write("report.md", "# from another run"), ("report.md", "not written by"),
+          reseal=False),
+        r("manifest/file-removed", lambda f: (f / "per_image.csv").unlink(), ("per_image.csv", "missing"),
+          reseal=False),
+        r("manifest/no-manifest", lambda f: (f / "litemedseg-output.json").unlink(),
+          ("ev", "cannot be checked"), WARNING),
         # documented acceptance: NaN is what evaluate writes for an undefined mean (no image to average)
         r("accepted/nan-headline-and-means", _all(_set("headline.value", float("nan")),
                                                   _set("per_image.recall", {"mean": float("nan"), "std": float("nan"),
