@@ -72,17 +72,13 @@ def _translated(path: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def atomic_open(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO[Any]]:
-    """Open a temporary file next to `path`; on clean exit fsync it and rename it over `path`."""
-    path = Path(path)
+def _temporary_beside(path: Path, prefix: str, suffix: str) -> Iterator[tuple[int, str]]:
+    """(fd, name) of a new temporary file beside `path`, renamed over `path` on clean exit, removed otherwise."""
     with _translated(path):
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
         try:
-            with os.fdopen(fd, mode) as handle:
-                yield handle
-                handle.flush()
-                os.fsync(handle.fileno())
+            yield fd, tmp
             _publish(tmp, path)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
@@ -91,20 +87,22 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO[Any]]:
 
 
 @contextlib.contextmanager
+def atomic_open(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO[Any]]:
+    """Open a temporary file next to `path`; on clean exit fsync it and rename it over `path`."""
+    path = Path(path)
+    with _temporary_beside(path, f".{path.name}.", ".tmp") as (fd, _), os.fdopen(fd, mode) as handle:
+        yield handle
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+@contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """A temporary path next to `path` for libraries that write by file name; renamed over `path` on success."""
     path = Path(path)
-    with _translated(path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    with _temporary_beside(path, f".{path.stem}.", path.suffix) as (fd, tmp):
         os.close(fd)
-        try:
-            yield Path(tmp)
-            _publish(tmp, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        yield Path(tmp)
 
 
 @contextlib.contextmanager
