@@ -16,6 +16,7 @@ EXIT_INTERNAL_ERROR = 3
 SUBCOMMANDS = {
     # name: module under litemedseg.cli (imported lazily so `--help` and `info` stay fast)
     "info": "info",
+    "weights": "weights",
     "train": "train",
     "evaluate": "evaluate",
     "predict": "predict",

@@ -6,6 +6,7 @@ MODEL_CARD.md stating data, split, protocol and scores.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,51 @@ def list_pretrained() -> list[str]:
             model, tag = folder.name.rsplit("_", 1)
             names.append(f"{model}:{tag}")
     return names
+
+
+@dataclass(frozen=True)
+class PretrainedCard:
+    """The key figures of shipped weights, read from their evaluation files (no model is built)."""
+
+    name: str
+    dataset: str | None
+    split: str | None
+    num_images: int | None
+    metric: str | None
+    score: float | None
+    zero_shot: str | None  # "<dataset> <metric> <score>" when a zero-shot evaluation ships with the weights
+    size_mb: float
+
+
+def describe_pretrained() -> list[PretrainedCard]:
+    """One card per shipped checkpoint (`litemedseg weights`): data, test score, zero-shot score, size."""
+    from litemedseg.utils.jsonio import read_json
+
+    cards = []
+    for name in list_pretrained():
+        folder = pretrained_path(*name.split(":", 1))
+        summary = _summary(folder / "evaluation" / "summary.json", read_json)
+        zero = _summary(folder / "evaluation_zero_shot" / "summary.json", read_json)
+        headline = summary.get("headline", {})
+        zero_line = None
+        if zero.get("headline"):
+            zero_line = (f"{zero.get('dataset', {}).get('name')} {zero['headline'].get('metric')} "
+                         f"{float(zero['headline'].get('value', float('nan'))):.4f}")
+        cards.append(PretrainedCard(
+            name, summary.get("dataset", {}).get("name"), summary.get("split"), summary.get("num_images"),
+            headline.get("metric"), float(headline["value"]) if "value" in headline else None, zero_line,
+            (folder / "model.safetensors").stat().st_size / 1e6))
+    return cards
+
+
+def _summary(path: Path, read_json: Any) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        data = read_json(path)
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def pretrained_path(model: str, tag: str) -> Path:
