@@ -1330,18 +1330,23 @@ def _eval_case(name: str, make: Callable[[Path], None], fragments: tuple[str, ..
     return Case(f"evaluate/data/{name}", build, fragments, outcome, check=absent("eval"))
 
 
+def _argv_with_output(command: str, case_dir: Path, env: Env, output: Path) -> list[str]:
+    """A valid evaluate or predict command line whose --output is `output`."""
+    if command == "evaluate":
+        argv = evaluate_argv(case_dir, env, dataset(case_dir / "ds"), "--split", "all")
+    else:
+        argv = predict_argv(case_dir, env, env.good_image)
+    argv[argv.index("--output") + 1] = str(output)
+    return argv
+
+
 def _output_holds_user_files(command: str) -> Case:
     """An --output folder that holds someone's files is never replaced (issue 15, class 2)."""
     def build(case_dir: Path, env: Env) -> list[str]:
         folder = case_dir / "mine"
         (folder / "masks").mkdir(parents=True)
         (folder / "thesis.tex").write_text("keep me")
-        if command == "evaluate":
-            argv = evaluate_argv(case_dir, env, dataset(case_dir / "ds"), "--split", "all")
-        else:
-            argv = predict_argv(case_dir, env, env.good_image)
-        argv[argv.index("--output") + 1] = str(folder)
-        return argv
+        return _argv_with_output(command, case_dir, env, folder)
 
     def check(case_dir: Path) -> None:
         assert (case_dir / "mine" / "thesis.tex").read_text() == "keep me"
@@ -1353,24 +1358,14 @@ def _output_is_symlink(command: str) -> Case:
     def build(case_dir: Path, env: Env) -> list[str]:
         (case_dir / "real").mkdir()
         (case_dir / "link").symlink_to(case_dir / "real")
-        if command == "evaluate":
-            argv = evaluate_argv(case_dir, env, dataset(case_dir / "ds"), "--split", "all")
-        else:
-            argv = predict_argv(case_dir, env, env.good_image)
-        argv[argv.index("--output") + 1] = str(case_dir / "link")
-        return argv
+        return _argv_with_output(command, case_dir, env, case_dir / "link")
     return Case(f"{command}/output/symbolic-link", build, ("link", "symbolic link"))
 
 
 def _output_is_file(command: str) -> Case:
     def build(case_dir: Path, env: Env) -> list[str]:
         (case_dir / "results.png").write_bytes(b"keep me")
-        if command == "evaluate":
-            argv = evaluate_argv(case_dir, env, dataset(case_dir / "ds"), "--split", "all")
-        else:
-            argv = predict_argv(case_dir, env, env.good_image)
-        argv[argv.index("--output") + 1] = str(case_dir / "results.png")
-        return argv
+        return _argv_with_output(command, case_dir, env, case_dir / "results.png")
 
     def check(case_dir: Path) -> None:
         assert (case_dir / "results.png").read_bytes() == b"keep me"
@@ -1380,12 +1375,7 @@ def _output_is_file(command: str) -> Case:
 def _output_under_file(command: str) -> Case:
     def build(case_dir: Path, env: Env) -> list[str]:
         (case_dir / "results.txt").write_bytes(b"keep me")
-        if command == "evaluate":
-            argv = evaluate_argv(case_dir, env, dataset(case_dir / "ds"), "--split", "all")
-        else:
-            argv = predict_argv(case_dir, env, env.good_image)
-        argv[argv.index("--output") + 1] = str(case_dir / "results.txt" / "sub")
-        return argv
+        return _argv_with_output(command, case_dir, env, case_dir / "results.txt" / "sub")
     return Case(f"{command}/output/inside-a-file", build, ("results.txt",), check=present("results.txt"))
 
 

@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from litemedseg.data.io import IMAGE_SUFFIXES, is_image_name, read_image, write_png
 from litemedseg.errors import DataError
-from litemedseg.utils.publish import PREDICTION, check_output_folder, publish_folder
+from litemedseg.utils.publish import PREDICTION, publish_folder
 from litemedseg.viz.overlay import mask_overlay
 
 
@@ -82,7 +82,7 @@ def predict_files(
 
     The folder is published whole when every image is done (`litemedseg.utils.publish`): an interrupted run
     leaves no folder, and an old prediction folder there is replaced, never mixed with the new masks."""
-    out = check_output_folder(output_dir, PREDICTION)
+    out = Path(output_dir).expanduser()
     require_unique_stems(inputs, "masks")
     records = []
     with publish_folder(out, PREDICTION) as staging:

@@ -112,8 +112,8 @@ def _replaceable(target: Path, kind: OutputKind) -> bool:
             return read_manifest(target, kind, verify=False) is not None
         except OutputError:
             return False
-    # a folder an older version wrote: nothing but the names this command writes
-    return all(entry.name in kind.names or entry.name.startswith(".") for entry in target.iterdir())
+    # a folder an older version wrote: nothing but the names this command writes (a hidden file may be a user's)
+    return all(entry.name in kind.names for entry in target.iterdir())
 
 
 def check_output_folder(target: str | os.PathLike, kind: OutputKind) -> Path:
