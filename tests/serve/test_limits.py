@@ -113,6 +113,31 @@ def test_workers_are_bounded_and_the_one_over_gets_a_503(segmenter):
         assert request(server, "/api/info")[0] == 200  # workers come back
 
 
+
+def test_ctrl_c_while_a_worker_starts_stops_the_server_and_gives_the_slot_back_once(segmenter, monkeypatch):
+    """Ctrl-C can land in Thread.start() after the worker already answered and gave its slot back (CI, 2026-12-03)."""
+    import litemedseg.serve.server as server_module
+
+    class FinishesThenInterrupted(threading.Thread):
+        def start(self) -> None:
+            self.run()  # the worker runs to the end first...
+            raise KeyboardInterrupt  # ...then the signal arrives in the accepting thread
+
+    server = make_server(segmenter, "127.0.0.1", 0, limits=ServeLimits(workers=2))
+    try:
+        monkeypatch.setattr(server_module, "Thread", FinishesThenInterrupted)
+        client = socket.create_connection(("127.0.0.1", server.server_port), timeout=10)
+        client.sendall(b"GET /api/info HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        with pytest.raises(KeyboardInterrupt):  # not swallowed as "request failed: ValueError"
+            server._handle_request_noblock()
+        assert _status(b"".join(iter(lambda: client.recv(65536), b""))) == 200
+        client.close()
+        for _ in range(2):  # both slots free again, and no third
+            assert server.workers.acquire(blocking=False)
+        assert not server.workers.acquire(blocking=False)
+    finally:
+        server.server_close()
+
 @pytest.mark.parametrize(
     ("value", "status"),
     [

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from threading import Thread
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -173,6 +174,22 @@ def parse_content_length(values: list[str]) -> int:
     return int(value)
 
 
+class _ReleaseOnce:
+    """Releases a semaphore on the first call only."""
+
+    def __init__(self, semaphore: threading.BoundedSemaphore) -> None:
+        self._semaphore = semaphore
+        self._lock = threading.Lock()
+        self._released = False
+
+    def __call__(self) -> None:
+        with self._lock:
+            if self._released:
+                return
+            self._released = True
+        self._semaphore.release()
+
+
 class SegmentServer(ThreadingHTTPServer):
     """ThreadingHTTPServer holding one loaded `Segmenter`; see `make_server`."""
 
@@ -200,17 +217,20 @@ class SegmentServer(ThreadingHTTPServer):
             _answer_busy(request)
             self.shutdown_request(request)
             return
+        # The slot is given back exactly once, by the worker or by this thread when the worker never ran:
+        # Ctrl-C can land inside Thread.start() after the worker has already finished and released it.
+        release = _ReleaseOnce(self.workers)
         try:
-            super().process_request(request, client_address)
+            Thread(target=self._work, args=(request, client_address, release), daemon=True).start()
         except BaseException:
-            self.workers.release()
+            release()
             raise
 
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
+    def _work(self, request: Any, client_address: Any, release: _ReleaseOnce) -> None:
         try:
-            super().process_request_thread(request, client_address)
+            self.process_request_thread(request, client_address)
         finally:
-            self.workers.release()
+            release()
 
     def server_close(self) -> None:
         self.deadlines.stop()
