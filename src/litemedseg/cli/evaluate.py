@@ -14,7 +14,13 @@ import click
 @click.option("--zero-shot", is_flag=True, help="Score on a dataset the model never saw (whole set unless --split).")
 @click.option("--tta", is_flag=True, help="Average over flips at test time.")
 @click.option("--split-file", type=click.Path(dir_okay=False), help="JSON with train/val/test stem lists.")
-@click.option("--mask-threshold", type=int, help="Binarise masks at value > T (JPEG-compressed masks).")
+@click.option("--mask-threshold", type=click.IntRange(0, 65535),
+              help="Binarise masks at value > T (JPEG-compressed masks)  [default: the checkpoint's].")
+@click.option("--skip-unpaired/--no-skip-unpaired", default=None,
+              help="Leave out images without a mask (and masks without an image)  [default: the checkpoint's].")
+@click.option("--allow-overlap", is_flag=True,
+              help="Score images the model saw in training/validation anyway (the summary says it is then "
+                   "neither a test nor a zero-shot score).")
 @click.option("--device", default="auto", show_default=True)
 @click.option("--batch-size", default=8, show_default=True, type=click.IntRange(1))
 @click.option("--no-hd95", is_flag=True, help="Skip HD95 (the slowest metric).")
@@ -22,13 +28,14 @@ import click
               help="auto runs the checkpoint's execution plan (bf16 where training used it and this "
                    "device has it); fp32 gives the masks an fp32 ONNX export gives.")
 @click.option("--no-progress", is_flag=True)
-def command(weights, data, split, output, zero_shot, tta, split_file, mask_threshold, device, batch_size, no_hd95,
-            precision, no_progress) -> None:  # noqa: ANN001
+def command(weights, data, split, output, zero_shot, tta, split_file, mask_threshold, skip_unpaired, allow_overlap,
+            device, batch_size, no_hd95, precision, no_progress) -> None:  # noqa: ANN001
     """Score a trained model under the evaluation protocol and print the summary."""
     from litemedseg.engine.evaluation import evaluate, markdown_report
 
     result = evaluate(weights, data, split, output, zero_shot, tta, device, batch_size, split_file, mask_threshold,
-                      with_hd95=not no_hd95, progress=not no_progress, precision=precision)
+                      with_hd95=not no_hd95, progress=not no_progress, precision=precision,
+                      allow_overlap=allow_overlap, skip_unpaired=skip_unpaired)
     click.echo(markdown_report(result.summary), nl=False)
     if result.output_dir:
         click.echo(f"\nwrote {result.output_dir}/per_image.csv, summary.json, report.md")

@@ -14,6 +14,7 @@ from litemedseg.errors import DataError
 from litemedseg.utils.jsonio import read_json
 
 DEMO_NAME = "demo"
+DEMO_DATASET_NAME = "DSB2018-mini"  # the name the shipped demo set is recorded under
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ def open_dataset(
         raise DataError(f"num_classes must be >= 1, got {num_classes}")
     if names is None or len(names) != max(num_classes, 2):
         names = ["background", "foreground"] if num_classes == 1 else [f"class{c}" for c in range(num_classes)]
-    name = "DSB2018-mini" if root == demo_root() else root.name
+    name = DEMO_DATASET_NAME if root == demo_root() else root.name
     dataset = SegmentationFolder(root, name, samples, num_classes, names, palette)
     _resolve_split(dataset, split_file)
     return dataset

@@ -17,6 +17,8 @@ from tqdm.auto import tqdm
 from litemedseg.checkpoint import file_sha256, resolve_weights_path
 from litemedseg.data.cache import CachedSample, InputSpec, load_cache
 from litemedseg.data.folder import SegmentationFolder, open_dataset
+from litemedseg.data.rules import DataRules, trained_dataset
+from litemedseg.data.split_record import SplitRecord, find_overlap
 from litemedseg.engine.prediction import Segmenter
 from litemedseg.errors import DataError
 from litemedseg.metrics import SegmentationScorer
@@ -80,24 +82,42 @@ def evaluate(
     with_auc: bool | None = None,
     progress: bool = True,
     precision: str = "auto",
+    allow_overlap: bool = False,
+    skip_unpaired: bool | None = None,
 ) -> EvaluationResult:
     """Score `weights` on `split` of `data`.
 
     `split=None` means "test", or the whole dataset ("all") when `zero_shot` is set: a dataset the model never
-    saw is all test data. An explicit split is always honoured.
+    saw is all test data. An explicit split is always honoured. On the dataset the model was trained on, the
+    splits are the model's own (its split record). Masks are read with the checkpoint's data rules unless
+    `mask_threshold` / `skip_unpaired` override them. A "test" or zero-shot score of images the model saw in
+    training or validation (by stem or image hash) is refused unless `allow_overlap`; the summary then says so.
     """
     started = time.perf_counter()
     if output_dir is not None:  # refused before any work, not after scoring
         check_output_folder(output_dir, EVALUATION)
     segmenter = Segmenter.from_weights(weights, device=device, tta=tta, precision=precision)
-    dataset = open_dataset(data, num_classes=segmenter.num_classes, split_file=split_file)
-    trained_on = segmenter.meta.get("dataset", {}).get("name")
+    meta = segmenter.meta
+    rules = DataRules.from_meta(meta).override(mask_threshold=mask_threshold, skip_unpaired=skip_unpaired)
+    if split_file is None:
+        dataset = trained_dataset(meta, data, segmenter.num_classes, rules)
+    else:
+        dataset = open_dataset(data, num_classes=segmenter.num_classes, split_file=split_file,
+                               skip_unpaired=rules.skip_unpaired)
+    record = SplitRecord.from_meta(meta, weights)
+    trained_on = (meta.get("dataset") or {}).get("name")
     if split is None:
         split = "all" if zero_shot and trained_on != dataset.name else "test"
     samples = dataset.subset(split)
     if not samples:
         raise DataError(f"{dataset.root}: the {split!r} split is empty")
-    items = load_cache(samples, native_spec(segmenter.in_channels), segmenter.num_classes, mask_threshold,
+    overlap = find_overlap(record, ((s.stem, s.image) for s in samples))
+    claims_unseen = zero_shot or split in ("test", "all")
+    if overlap.count and claims_unseen and not allow_overlap:
+        kind = "zero-shot" if zero_shot or trained_on != dataset.name else "test"
+        raise DataError(f"{dataset.root}: {overlap.describe()}; that is not a {kind} score (score --split "
+                        "val/train, or pass --allow-overlap and the summary says so)")
+    items = load_cache(samples, native_spec(segmenter.in_channels), segmenter.num_classes, rules.mask_threshold,
                        dataset.palette, description="reading", progress=progress)
     use_auc = dataset.has_fov if with_auc is None else with_auc
     scorer = SegmentationScorer(segmenter.num_classes, segmenter.class_names, with_hd95=with_hd95,
@@ -110,9 +130,13 @@ def evaluate(
         "weights": str(weights),
         "weights_sha256": file_sha256(weights_file),
         "trained_on": trained_on,
+        "trained_split_sha256": record.digest if record else None,
         "dataset": dataset.describe(),
         "split": split,
-        "zero_shot": bool(zero_shot or (trained_on is not None and trained_on != dataset.name)),
+        "zero_shot": bool(zero_shot or (trained_on is not None and trained_on != dataset.name))
+        and not overlap.count,
+        "overlap": {**overlap.to_dict(), "allowed": bool(allow_overlap and overlap.count)},
+        "data_rules": rules.to_dict(),
         "tta": tta,
         "input": segmenter.spec.to_dict(),
         "protocol": "predict at training resolution, bilinear-resize logits to original size, threshold 0.5 / "
@@ -159,6 +183,26 @@ def write_results(out: Path, summary: dict[str, Any], rows: Sequence[dict[str, A
         write_text_atomic(staging / "report.md", markdown_report(summary))
 
 
+def trained_on_line(summary: dict[str, Any]) -> str:
+    """"trained on X (split abc123); zero-shot: yes/no" for summaries, report.md and the HTML page."""
+    split_hash = summary.get("trained_split_sha256")
+    where = f"{summary.get('trained_on')} (split {split_hash})" if split_hash else \
+        f"{summary.get('trained_on')} (no split record)"
+    return f"trained on {where}; zero-shot: {'yes' if summary.get('zero_shot') else 'no'}"
+
+
+def overlap_line(summary: dict[str, Any]) -> str:
+    o = summary.get("overlap") or {}
+    if not o.get("checked"):
+        return "overlap with the training data: unknown (the weights carry no split record)"
+    n = o.get("images_seen_in_training", 0)
+    if not n:
+        return "overlap with the training data: none (by stem and by image hash)"
+    return (f"overlap with the training data: {n} of {summary.get('num_images')} scored images were in the model's "
+            f"train/val split ({o.get('by_stem')} by stem, {o.get('by_image_hash')} by image hash)"
+            + ("; scored anyway (--allow-overlap): not a test or zero-shot score" if o.get("allowed") else ""))
+
+
 def _pm(stats: dict[str, float], digits: int = 4) -> str:
     if stats.get("n", 1) == 0 or math.isnan(stats["mean"]):
         return "n/a"
@@ -172,8 +216,8 @@ def markdown_report(summary: dict[str, Any]) -> str:
         f"# Evaluation: {summary['model']} on {ds['name']} ({summary['split']}, {summary['num_images']} images)",
         "",
         f"- headline: **{summary['headline']['metric']} = {summary['headline']['value']:.4f}**",
-        f"- weights: `{summary['weights']}` (sha256 {summary['weights_sha256'][:12]}), trained on "
-        f"{summary['trained_on']}{' — zero-shot' if summary['zero_shot'] else ''}",
+        f"- weights: `{summary['weights']}` (sha256 {summary['weights_sha256'][:12]}), {trained_on_line(summary)}",
+        f"- {overlap_line(summary)}",
         f"- protocol: {summary['protocol']}; test-time flips: {'on' if summary['tta'] else 'off'}",
         f"- commit {summary['commit']}, {summary['hardware']['cpu']}"
         + (f", {summary['hardware']['gpu']}" if "gpu" in summary["hardware"] else "")

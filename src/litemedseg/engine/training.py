@@ -24,6 +24,7 @@ from litemedseg.data.cache import InputSpec, channel_statistics, load_cache
 from litemedseg.data.folder import SegmentationFolder, open_dataset
 from litemedseg.data.io import read_image
 from litemedseg.data.loader import BatchSource
+from litemedseg.data.split_record import SPLIT_RECORD_FILE, SplitRecord
 from litemedseg.engine.acceleration import ExecutionPlan, choose_training_plan
 from litemedseg.engine.evaluation import headline_for, native_spec, score_items
 from litemedseg.engine.prediction import Segmenter, resolve_device
@@ -139,7 +140,8 @@ class Trainer:
             os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
         torch.manual_seed(cfg.seed)
 
-        self.dataset = open_dataset(cfg.data, cfg.num_classes, cfg.split_file, cfg.skip_unpaired)
+        self.dataset = open_dataset(cfg.data, cfg.num_classes, self._split_file(), cfg.skip_unpaired)
+        self.split_record = self._record_split()
         train_stems = self.dataset.splits.get("train", [])
         if not train_stems:
             raise ConfigError(f"{self.dataset.root}: the train split is empty")
@@ -200,6 +202,27 @@ class Trainer:
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.plan.amp == "fp16")
         self.headline = headline_for(self.dataset)
 
+    def _split_file(self) -> str | os.PathLike | None:
+        """On resume the run's own split.json: images added to the folder since cannot move between splits."""
+        saved = self.run_dir / SPLIT_RECORD_FILE
+        if self.resume and saved.is_file() and self.config.split_file is None:
+            return saved
+        return self.config.split_file
+
+    def _record_split(self) -> SplitRecord:
+        images = {stem: sample.image for stem, sample in self.dataset.samples.items()}
+        saved = self.run_dir / SPLIT_RECORD_FILE
+        source = self.dataset.split_source
+        if self.resume and saved.is_file():
+            from litemedseg.utils.jsonio import read_json
+
+            before = SplitRecord.from_dict(read_json(saved), saved)
+            if any(sorted(self.dataset.splits.get(k, [])) != stems for k, stems in before.stems.items()):
+                raise ConfigError(f"{saved}: the split given now differs from the one this run was trained on; "
+                                  "resume without --split-file, or start a new run")
+            source = before.source
+        return SplitRecord.of_samples(self.dataset.splits, images, source)
+
     # ---- checkpoints --------------------------------------------------------------------------------------
     def _meta(self, epoch: int, score: float, kind: str) -> dict[str, Any]:
         return {
@@ -210,8 +233,8 @@ class Trainer:
             "num_classes": self.model_config.num_classes,
             "class_names": self.dataset.class_names,
             "dataset": {"name": self.dataset.name, "root": str(self.dataset.root),
-                        "split_source": self.dataset.split_source,
-                        "split_sizes": {k: len(v) for k, v in self.dataset.splits.items()}},
+                        "split_source": self.split_record.source,
+                        "split_sizes": self.split_record.sizes, "split": self.split_record.to_dict()},
             "loss": self.loss_name,
             "execution": self.plan.to_dict(),
             "train_config": self.config.model_dump(mode="json"),
@@ -358,6 +381,7 @@ class Trainer:
             start_epoch, history = self._load_state()
             self._rewrite_history(history)
         if self.dist.is_main:
+            self.split_record.write(self.run_dir)
             write_json_atomic(self.run_dir / "config.json", {
                 "config": self.config.model_dump(mode="json"), "dataset": self.dataset.describe(),
                 "model": self.model_config.to_dict(), "loss": self.loss_name, "input": self.spec.to_dict(),

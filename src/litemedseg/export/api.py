@@ -15,10 +15,10 @@ from torch import nn
 
 from litemedseg.checkpoint import file_sha256, load_checkpoint, resolve_weights_path
 from litemedseg.data.cache import InputSpec, load_cache
+from litemedseg.data.rules import DataRules, trained_dataset
 from litemedseg.engine.evaluation import headline_for, native_spec
 from litemedseg.engine.prediction import Segmenter
 from litemedseg.errors import ConfigError, DataError, WeightsError
-from litemedseg.export.dataset import checkpoint_dataset, mask_threshold_of
 from litemedseg.export.metadata import TORCHSCRIPT_EXTRA_FILE, build_metadata, default_output, embed_onnx_metadata
 from litemedseg.export.onnx import DEFAULT_OPSET, export_onnx
 from litemedseg.export.quantize import calibration_inputs, convert_fp16, quantize_int8
@@ -87,7 +87,8 @@ def export_model(
     out = _output_path(output, weights_file, format, precision)
 
     # read every image first, so a missing dataset or an empty split fails before anything is written
-    dataset = checkpoint_dataset(meta, data, num_classes) if (int8 or check) else None
+    dataset = (trained_dataset(meta, data, num_classes, purpose="INT8 calibration and the accuracy check need images")
+               if (int8 or check) else None)
     calibration = calibration_inputs(dataset, info, calibration_images) if int8 else None
     items = _check_items(dataset, split, info, num_classes, meta, progress) if check else None
 
@@ -148,7 +149,7 @@ def _check_items(dataset: Any, split: str, info: InputInfo, num_classes: int, me
     samples = dataset.subset(split)
     if not samples:
         raise DataError(f"{dataset.root}: the {split!r} split is empty; pass another --split or --no-check")
-    return load_cache(samples, native_spec(info.in_channels), num_classes, mask_threshold_of(meta), dataset.palette,
+    return load_cache(samples, native_spec(info.in_channels), num_classes, DataRules.from_meta(meta).mask_threshold, dataset.palette,
                       description="reading", progress=progress)
 
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from litemedseg.data.cache import decode_sample
 from litemedseg.data.folder import SegmentationFolder
+from litemedseg.data.rules import DataRules
 from litemedseg.engine.evaluation import native_spec
 from litemedseg.engine.prediction import Segmenter
 from litemedseg.errors import DataError
@@ -42,18 +43,13 @@ def rank_rows(rows: list[dict[str, Any]], column: str, k: int) -> tuple[list[dic
     return worst, best
 
 
-def _read_item(segmenter: Segmenter, dataset: SegmentationFolder, stem: str, score: float) -> GalleryItem:
+def _read_item(segmenter: Segmenter, dataset: SegmentationFolder, stem: str, score: float,
+               rules: DataRules) -> GalleryItem:
     sample = dataset.samples.get(stem)
     if sample is None:
         raise DataError(f"{dataset.root}: image {stem!r} of per_image.csv is no longer in the dataset")
-    spec = native_spec(segmenter.in_channels)
-    try:
-        item = decode_sample(sample, spec, segmenter.num_classes, None, dataset.palette)
-    except DataError:
-        if segmenter.num_classes != 1:
-            raise
-        # JPEG-compressed binary masks need a threshold; evaluate's --mask-threshold is not in summary.json.
-        item = decode_sample(sample, spec, segmenter.num_classes, 127, dataset.palette)
+    item = decode_sample(sample, native_spec(segmenter.in_channels), segmenter.num_classes, rules.mask_threshold,
+                         dataset.palette)
     logits = segmenter.predict_logits(item.image, sample.image)
     prediction = segmenter.mask_from_logits(logits)
     truth = item.mask.astype(np.uint8)
@@ -65,7 +61,9 @@ def collect_items(
 ) -> list[GalleryItem]:
     """Re-predict the images of `rows` with the evaluation's weights at their original size."""
     column = evaluation.score_column
-    return [_read_item(segmenter, dataset, str(r["image"]), float(r[column])) for r in rows]
+    # the masks are read as the evaluation read them (its data rules, else the checkpoint's)
+    rules = DataRules.from_dict(evaluation.summary.get("data_rules")) or DataRules.from_meta(segmenter.meta)
+    return [_read_item(segmenter, dataset, str(r["image"]), float(r[column]), rules) for r in rows]
 
 
 def _short(stem: str, limit: int = 22) -> str:

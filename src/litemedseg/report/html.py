@@ -25,6 +25,9 @@ figcaption { font-size: 0.85em; color: #555; }
 """
 
 
+RESEARCH_ONLY = "Research use only, not a medical device: no score here supports a clinical decision."
+
+
 @dataclass
 class EvaluationSection:
     evaluation: Evaluation
@@ -58,17 +61,25 @@ def _row(section: EvaluationSection) -> str:
         cells = [_stat(s, m) for m in ("dice", "iou", "precision", "recall", "specificity", "accuracy")] + [hd_text]
     params = _params(section.params) + ("" if section.params_source == "checkpoint" or section.params is None
                                         else " (default configuration)")
-    text = [e.label, e.model, params, e.dataset_name, e.split, str(s.get("num_images", "?")),
+    split_hash = s.get("trained_split_sha256")
+    trained = f"{s.get('trained_on') or '?'} (split {split_hash})" if split_hash else f"{s.get('trained_on') or '?'}"
+    overlap = s.get("overlap") or {}
+    zero = "yes" if s.get("zero_shot") else "no"
+    if not overlap.get("checked"):
+        zero += " (overlap unchecked)"
+    elif overlap.get("images_seen_in_training"):
+        zero += f" ({overlap['images_seen_in_training']} images seen in training)"
+    text = [e.label, e.model, params, e.dataset_name, e.split, trained, zero, str(s.get("num_images", "?")),
             f"{metric} = {value:.4f}"]
     tail = [classes, str(s.get("weights_sha256", ""))[:12], str(e.path)]
     return ("<tr>" + "".join(f'<td class="text">{escape(t)}</td>' for t in text[:2])
             + "".join(f"<td>{escape(t)}</td>" for t in text[2:3])
-            + "".join(f'<td class="text">{escape(t)}</td>' for t in text[3:5])
-            + "".join(f"<td>{escape(t)}</td>" for t in text[5:] + cells)
+            + "".join(f'<td class="text">{escape(t)}</td>' for t in text[3:7])
+            + "".join(f"<td>{escape(t)}</td>" for t in text[7:] + cells)
             + "".join(f'<td class="text">{escape(t)}</td>' for t in tail) + "</tr>")
 
 
-HEADER = ["evaluation", "model", "parameters", "dataset", "split", "images", "headline", "Dice", "IoU",
+HEADER = ["evaluation", "model", "parameters", "dataset", "split", "trained on", "zero-shot", "images", "headline", "Dice", "IoU",
           "precision", "recall", "specificity", "accuracy", "HD95 (px)", "per-class Dice", "weights sha256",
           "folder"]
 
@@ -96,6 +107,7 @@ def render_index(
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            "<title>litemedseg report</title>", f"<style>{STYLE}</style></head><body>",
            "<h1>litemedseg report</h1>",
+           f'<p class="note">{escape(RESEARCH_ONLY)}</p>',
            f"<p>{len(sections)} evaluation(s); made by litemedseg {escape(version)}. Scores are per-image means ± "
            "standard deviation unless the headline says pooled.</p>"]
     out += [f'<p class="note">{escape(n)}</p>' for n in notes]

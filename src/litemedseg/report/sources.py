@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from litemedseg.data.folder import DEMO_NAME, SegmentationFolder, demo_root, open_dataset
+from litemedseg.data.folder import DEMO_DATASET_NAME, DEMO_NAME, SegmentationFolder, demo_root, open_dataset
+from litemedseg.data.rules import DataRules
 from litemedseg.engine.prediction import Segmenter
 from litemedseg.errors import DataError, LitemedsegError, WeightsError
 from litemedseg.report.loading import Evaluation
-
-DEMO_DATASET_NAME = "DSB2018-mini"
 
 
 def open_weights(evaluation: Evaluation) -> Segmenter:
@@ -37,11 +36,11 @@ def open_data(evaluation: Evaluation) -> SegmentationFolder:
     """The dataset folder summary.json names (the shipped demo set is found by name if the package moved)."""
     info = evaluation.summary["dataset"]
     root = info.get("root")
-    num_classes = evaluation.num_classes
+    rules = DataRules.from_dict(evaluation.summary.get("data_rules")) or DataRules()
     if root and Path(root).is_dir():
-        return open_dataset(root, num_classes=num_classes)
+        return open_dataset(root, num_classes=evaluation.num_classes, skip_unpaired=rules.skip_unpaired)
     if info.get("name") == DEMO_DATASET_NAME and demo_root().is_dir():
-        return open_dataset(DEMO_NAME, num_classes=num_classes)
+        return open_dataset(DEMO_NAME, num_classes=evaluation.num_classes)
     raise DataError(f"{root or info.get('name')}: dataset folder not found")
 
 

@@ -1,0 +1,113 @@
+"""How a checkpoint's data was read, and the one place that finds "the dataset this checkpoint was trained on".
+
+evaluate, export, report and predict read masks with the rules training used (a JPEG-mask threshold, the unpaired
+policy) unless the user overrides them with the same flag names; none of them guesses a threshold of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from litemedseg.data.folder import DEMO_DATASET_NAME, DEMO_NAME, SegmentationFolder, demo_root, open_dataset
+from litemedseg.data.split_record import SplitRecord
+from litemedseg.errors import DataError
+
+
+@dataclass(frozen=True)
+class DataRules:
+    """Mask threshold (binarise at value > T; None = masks are 0/1 or 0/255) and whether unpaired files are
+    skipped (else an error)."""
+
+    mask_threshold: int | None = None
+    skip_unpaired: bool = False
+
+    @classmethod
+    def from_meta(cls, meta: dict[str, Any] | None) -> DataRules:
+        cfg = (meta or {}).get("train_config") or {}
+        threshold = cfg.get("mask_threshold")
+        return cls(int(threshold) if isinstance(threshold, int) and not isinstance(threshold, bool) else None,
+                   bool(cfg.get("skip_unpaired", False)))
+
+    @classmethod
+    def from_dict(cls, data: Any) -> DataRules | None:
+        if not isinstance(data, dict):
+            return None
+        threshold = data.get("mask_threshold")
+        return cls(threshold if isinstance(threshold, int) and not isinstance(threshold, bool) else None,
+                   bool(data.get("skip_unpaired", False)))
+
+    def override(self, *, mask_threshold: int | None = None, skip_unpaired: bool | None = None) -> DataRules:
+        """These rules with every value the user gave (None = keep the checkpoint's)."""
+        changes: dict[str, Any] = {}
+        if mask_threshold is not None:
+            changes["mask_threshold"] = mask_threshold
+        if skip_unpaired is not None:
+            changes["skip_unpaired"] = skip_unpaired
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def is_training_folder(meta: dict[str, Any], data: str | os.PathLike) -> bool:
+    """Whether `data` is the folder the checkpoint was trained on (the demo set wherever the package lives)."""
+    root = (meta.get("dataset") or {}).get("root")
+    if root is None:
+        return False
+    if str(data) == DEMO_NAME:
+        return Path(root) == demo_root() or (meta.get("dataset") or {}).get("name") == DEMO_DATASET_NAME
+    try:
+        return Path(data).expanduser().resolve() == Path(root).resolve()
+    except OSError:
+        return False
+
+
+def trained_dataset(
+    meta: dict[str, Any],
+    data: str | os.PathLike | None = None,
+    num_classes: int = 1,
+    rules: DataRules | None = None,
+    purpose: str = "this command needs images",
+) -> SegmentationFolder:
+    """Open `data`, else the dataset recorded in the checkpoint, read with `rules` (default: the checkpoint's).
+
+    On the training folder the splits are the checkpoint's own (its split record, else its split file), so
+    "train" and "test" mean what they meant in training even after images were added to the folder.
+    """
+    recorded = meta.get("dataset") or {}
+    root = recorded.get("root")
+    rules = rules or DataRules.from_meta(meta)
+    if data is None:
+        if root and Path(root).is_dir():
+            data = root
+        elif recorded.get("name") == DEMO_DATASET_NAME:
+            data = DEMO_NAME
+        else:
+            raise DataError(f"{root or 'the checkpoint'}: the checkpoint's dataset is not on this machine; "
+                            f"pass --data DIR ({purpose})")
+    same = is_training_folder(meta, data)
+    split_file = (meta.get("train_config") or {}).get("split_file") if same else None
+    if split_file and not Path(split_file).is_file():
+        split_file = None
+    dataset = open_dataset(data, num_classes=num_classes, split_file=split_file, skip_unpaired=rules.skip_unpaired)
+    record = SplitRecord.from_meta(meta) if same or recorded.get("name") == dataset.name else None
+    if record is not None:
+        apply_split_record(dataset, record)
+    return dataset
+
+
+def apply_split_record(dataset: SegmentationFolder, record: SplitRecord) -> bool:
+    """Give `dataset` the recorded splits when every recorded stem is there; else warn once and keep its own."""
+    listed = [stem for stems in record.stems.values() for stem in stems]
+    missing = [stem for stem in listed if stem not in dataset.samples]
+    if missing:
+        warnings.warn(f"{dataset.root}: {len(missing)} of the {len(listed)} images the model's split names are "
+                      f"not here (first: {missing[0]!r}); using this folder's own split", stacklevel=2)
+        return False
+    dataset.splits = {name: list(stems) for name, stems in record.stems.items()}
+    dataset.split_source = f"the model's split record {record.digest} ({record.source})"
+    return True
