@@ -111,14 +111,14 @@ def evaluate(
     samples = dataset.subset(split)
     if not samples:
         raise DataError(f"{dataset.root}: the {split!r} split is empty")
+    items = load_cache(samples, native_spec(segmenter.in_channels), segmenter.num_classes, rules.mask_threshold,
+                       dataset.palette, description="reading", progress=progress)
     overlap = find_overlap(record, ((s.stem, s.image) for s in samples))
     claims_unseen = zero_shot or split in ("test", "all")
     if overlap.count and claims_unseen and not allow_overlap:
         kind = "zero-shot" if zero_shot or trained_on != dataset.name else "test"
         raise DataError(f"{dataset.root}: {overlap.describe()}; that is not a {kind} score (score --split "
                         "val/train, or pass --allow-overlap and the summary says so)")
-    items = load_cache(samples, native_spec(segmenter.in_channels), segmenter.num_classes, rules.mask_threshold,
-                       dataset.palette, description="reading", progress=progress)
     use_auc = dataset.has_fov if with_auc is None else with_auc
     scorer = SegmentationScorer(segmenter.num_classes, segmenter.class_names, with_hd95=with_hd95,
                                 with_auc=use_auc and segmenter.num_classes == 1, headline=headline_for(dataset))
