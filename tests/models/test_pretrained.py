@@ -42,6 +42,8 @@ def test_model_card_score_is_reproduced(name, shared_data):
     folder = WEIGHTS_DIR / name.replace(":", "_")
     card = json.loads((folder / "evaluation" / "summary.json").read_text())
     result = evaluate(name, shared_data / card["dataset"]["name"], "test", with_hd95=False, progress=False)
-    assert result.summary["headline"]["value"] == pytest.approx(card["headline"]["value"], abs=1e-6)
+    # 1e-4 is the precision the card states; CPU kernels differ between machines by a few pixels at the threshold
+    # (CI measured mininet:ph2 1.5e-6 off the card), so an exact match would test the hardware, not the card.
+    assert result.summary["headline"]["value"] == pytest.approx(card["headline"]["value"], abs=1e-4)
     stated = re.search(r"= \*\*([0-9.]+)\*\*", (folder / "MODEL_CARD.md").read_text()).group(1)
     assert float(stated) == pytest.approx(card["headline"]["value"], abs=1e-4)
