@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -269,6 +270,46 @@ def load_state_checked(model: nn.Module, state: dict[str, torch.Tensor], source:
             details.append(f"{len(unexpected)} unexpected tensors (first: {unexpected[0]})")
         raise WeightsError(f"{source}: weights do not fit model {name!r}: " + "; ".join(details))
     model.load_state_dict(state, strict=True)
+
+
+@dataclass(frozen=True)
+class InitialWeights:
+    """Where a fine-tuning run's starting weights came from, and which tensors kept their fresh initialisation."""
+
+    source: str
+    model: str
+    num_classes: int
+    reinitialised: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "model": self.model, "num_classes": self.num_classes,
+                "reinitialised": list(self.reinitialised)}
+
+
+def load_initial_weights(model: nn.Module, path: str | os.PathLike, name: str = "") -> InitialWeights:
+    """Start `model` from the checkpoint at `path` (fine-tuning): the same architecture and input channels are
+    required; output tensors whose only difference is the class count keep their fresh initialisation."""
+    state, meta = read_checkpoint(path)
+    source, own = model_config_from_meta(meta, path), model_config_of(model)
+    if source.name != own.name:
+        raise WeightsError(f"{path}: weights of model {source.name!r}; this run trains {own.name!r} "
+                           f"(--init needs weights of the same model)")
+    if source.in_channels != own.in_channels:
+        raise WeightsError(f"{path}: weights for in_channels={source.in_channels}; this run's images give "
+                           f"{own.in_channels} (set input.in_channels: {source.in_channels} to convert them)")
+    differ = sorted(k for k in source.kwargs.keys() & own.kwargs.keys() if source.kwargs[k] != own.kwargs[k])
+    if differ:
+        key = differ[0]
+        raise WeightsError(f"{path}: weights built with {key}={source.kwargs[key]!r}; this run has "
+                           f"{key}={own.kwargs[key]!r} (set model_kwargs to match)")
+    target = model.state_dict()
+    heads = tuple(k for k in target if k in state and state[k].shape != target[k].shape
+                  and source.num_classes != own.num_classes
+                  and state[k].shape[:1] == (source.num_classes,) and target[k].shape[:1] == (own.num_classes,)
+                  and state[k].shape[1:] == target[k].shape[1:])
+    kept = {k: v for k, v in state.items() if k not in heads}
+    load_state_checked(model, {**kept, **{k: target[k] for k in heads}}, path)
+    return InitialWeights(str(name or path), source.name, source.num_classes, heads)
 
 
 def load_checkpoint(

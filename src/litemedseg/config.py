@@ -99,6 +99,8 @@ class TrainConfig(_Strict):
     name: str | None = None
     model: str = "mininet"
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    # starting weights for fine-tuning: a checkpoint folder, a .safetensors file or shipped weights model:tag
+    init: str | None = Field(None, min_length=1, max_length=4096)
     data: str = "demo"
     split_file: str | None = None
     num_classes: int | None = Field(None, ge=1, le=255)

@@ -14,6 +14,23 @@ def quick_config(output: Path, **overrides):
     return load_config(None, settings)
 
 
+def train_interrupted(config, after_epoch: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Train `config` and stop it as a crash would, right after the checkpoint of `after_epoch` landed."""
+    from litemedseg.engine.training import Trainer
+
+    real_save = Trainer._save
+
+    def save_then_crash(self, epoch, *args):
+        real_save(self, epoch, *args)
+        if epoch == after_epoch:
+            raise KeyboardInterrupt(f"simulated crash after the epoch-{after_epoch} checkpoint")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Trainer, "_save", save_then_crash)
+        with pytest.raises(KeyboardInterrupt):
+            train(config)
+
+
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory):
     """Mini-Net trained for 10 epochs on the shipped demo set at 96x96 (about 10 s on 2 CPU cores)."""

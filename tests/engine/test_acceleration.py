@@ -8,7 +8,7 @@ import torch
 from litemedseg.engine import acceleration as acc
 from litemedseg.engine.acceleration import ExecutionPlan, candidate_plans, choose_training_plan
 
-from .conftest import quick_config
+from .conftest import quick_config, train_interrupted
 
 CPU = torch.device("cpu")
 
@@ -93,19 +93,20 @@ def test_fp32_precision_drops_autocast_and_keeps_the_memory_format(monkeypatch):
         ExecutionPlan().for_inference(CPU, "int8")
 
 
-def test_the_run_records_its_plan_and_resume_reuses_it(tmp_path):
+def test_the_run_records_its_plan_and_resume_reuses_it(tmp_path, monkeypatch):
     from litemedseg.checkpoint import read_checkpoint
     from litemedseg.engine import train
 
-    result = train(quick_config(tmp_path, name="p", epochs=1, **{"input.size": 32}))
-    execution = json.loads((result.run_dir / "config.json").read_text())["execution"]
+    train_interrupted(quick_config(tmp_path, name="p", epochs=2, **{"input.size": 32}), 1, monkeypatch)
+    run_dir = tmp_path / "p"
+    execution = json.loads((run_dir / "config.json").read_text())["execution"]
     assert execution["chosen_by"] in ("measured", "settings")
     assert set(execution) >= {"channels_last", "amp", "measured_img_per_s"}
-    _, meta = read_checkpoint(result.run_dir / "best")
+    _, meta = read_checkpoint(run_dir / "best")
     assert meta["execution"] == execution
-    state = torch.load(result.run_dir / "train_state.pt", weights_only=True)
+    state = torch.load(run_dir / "train_state.pt", weights_only=True)
     state["plan"] = ExecutionPlan(True, None, chosen_by="saved").to_dict()
-    torch.save(state, result.run_dir / "train_state.pt")
+    torch.save(state, run_dir / "train_state.pt")
     resumed = train(quick_config(tmp_path, name="p", epochs=2, overwrite=False, **{"input.size": 32}), resume=True)
     assert json.loads((resumed.run_dir / "config.json").read_text())["execution"]["chosen_by"] == "saved"
 

@@ -11,7 +11,7 @@ from litemedseg.data.split_record import SplitRecord, image_hash
 from litemedseg.engine import evaluate, train
 from litemedseg.engine.evaluation import markdown_report
 from litemedseg.errors import ConfigError, DataError
-from tests.engine.conftest import quick_config
+from tests.engine.conftest import quick_config, train_interrupted
 from tests.helpers import assert_one_line_error, make_folder, run_cli
 
 
@@ -91,10 +91,10 @@ def test_weights_without_a_split_record_say_the_overlap_is_unknown(demo_run, tmp
     assert "overlap with the training data: unknown" in markdown_report(result.summary)
 
 
-def test_resume_keeps_the_runs_split_after_images_are_added(tmp_path):
+def test_resume_keeps_the_runs_split_after_images_are_added(tmp_path, monkeypatch):
     folder = make_folder(tmp_path / "toy", count=20, size=(48, 48))
-    config = quick_config(tmp_path / "runs", data=str(folder), epochs=1, **{"input.size": 32}, name="r")
-    train(config)
+    config = quick_config(tmp_path / "runs", data=str(folder), epochs=2, **{"input.size": 32}, name="r")
+    train_interrupted(config, 1, monkeypatch)
     before = json.loads((tmp_path / "runs" / "r" / "split.json").read_text())
     make_folder(tmp_path / "more", count=5, size=(48, 48))
     for sub in ("images", "masks"):
@@ -109,7 +109,7 @@ def test_resume_keeps_the_runs_split_after_images_are_added(tmp_path):
     other = tmp_path / "other.json"
     other.write_text(json.dumps({"train": before["train"][1:], "test": before["test"] + before["train"][:1]}))
     with pytest.raises(ConfigError, match="differs from the one this run was trained on"):
-        train(quick_config(tmp_path / "runs", data=str(folder), epochs=3, **{"input.size": 32}, name="r",
+        train(quick_config(tmp_path / "runs", data=str(folder), epochs=2, **{"input.size": 32}, name="r",
                            overwrite=False, split_file=str(other)), resume=True)
 
 

@@ -42,6 +42,10 @@ def test_the_run_ends_on_time_and_records_its_epochs(tmp_path):
 def test_resuming_a_run_whose_budget_is_spent_says_how_to_go_on(tmp_path):
     config = quick_config(tmp_path, name="t", epochs=10_000, time_budget=2.0, **{"input.size": 32})
     train(config)
-    with pytest.raises(ConfigError, match="already spent its time budget.*--time-budget"):
-        train(quick_config(tmp_path, name="t", epochs=10_000, time_budget=0.5, overwrite=False,
+    finished = r"already finished \(its time budget was reached\).*--init .*t/best --name NEW_NAME --time-budget"
+    with pytest.raises(ConfigError, match=finished):
+        train(quick_config(tmp_path, name="t", epochs=10_000, time_budget=2.0, overwrite=False,
+                           **{"input.size": 32}), resume=True)
+    with pytest.raises(ConfigError, match="planned for time_budget=2.0, not 60.0.*--init .*t/best"):
+        train(quick_config(tmp_path, name="t", epochs=10_000, time_budget=60.0, overwrite=False,
                            **{"input.size": 32}), resume=True)

@@ -11,7 +11,7 @@ from litemedseg.checkpoint import load_checkpoint, save_checkpoint
 from litemedseg.engine import evaluate, train
 from litemedseg.errors import ConfigError, TrainingDivergedError
 from litemedseg.models import ModelConfig, build_model
-from tests.engine.conftest import quick_config
+from tests.engine.conftest import quick_config, train_interrupted
 
 
 def untrained_score(run_dir, data, split_file=None):
@@ -63,22 +63,9 @@ def test_short_training_on_real_kvasir_subset(shared_data, tmp_path):
 
 
 def test_resume_reproduces_an_uninterrupted_run(tmp_path, monkeypatch):
-    from litemedseg.engine.training import Trainer
-
     settings = dict(epochs=3, deterministic=True, **{"input.size": 64})
     full = train(quick_config(tmp_path, name="full", **settings))
-
-    real_save = Trainer._save
-
-    def save_then_crash(self, epoch, *args):
-        real_save(self, epoch, *args)
-        if epoch == 2:
-            raise KeyboardInterrupt("simulated crash after the epoch-2 checkpoint")
-
-    monkeypatch.setattr(Trainer, "_save", save_then_crash)
-    with pytest.raises(KeyboardInterrupt):
-        train(quick_config(tmp_path, name="cut", **settings))
-    monkeypatch.setattr(Trainer, "_save", real_save)
+    train_interrupted(quick_config(tmp_path, name="cut", **settings), 2, monkeypatch)
     resumed = train(quick_config(tmp_path, name="cut", overwrite=False, **settings), resume=True)
     assert [r["epoch"] for r in resumed.history] == [1, 2, 3]
     a, b = load_file(full.run_dir / "last/model.safetensors"), load_file(resumed.run_dir / "last/model.safetensors")

@@ -39,6 +39,10 @@ def read_until(process: subprocess.Popen, marker: str, timeout: float = 120) -> 
 
 @pytest.mark.parametrize(("host", "stop"), [(None, signal.SIGINT), ("0.0.0.0", signal.SIGTERM)])
 def test_serve_prints_url_answers_and_stops_cleanly(checkpoint, host, stop):
+    if stop == signal.SIGINT and signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        # A suite started in the background (`pytest &` in a script) hands its children SIGINT ignored, and
+        # Python then rightly never turns it into KeyboardInterrupt; CI and a terminal run this case.
+        pytest.skip("SIGINT is ignored in this process (started in the background), so Ctrl-C cannot be tested")
     args = [sys.executable, "-m", "litemedseg", "serve", "--weights", str(checkpoint), "--port", "0"]
     args += ["--host", host] if host else []
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

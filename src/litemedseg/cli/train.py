@@ -10,7 +10,7 @@ FLAG_KEYS = {
     "size": "input.size", "mode": "input.mode", "scale": "input.scale", "output": "output", "name": "name",
     "device": "device", "seed": "seed", "num_classes": "num_classes", "mask_threshold": "mask_threshold",
     "split_file": "split_file", "threads": "threads", "patience": "patience", "loss": "loss",
-    "time_budget": "time_budget",
+    "time_budget": "time_budget", "init": "init",
 }
 
 
@@ -37,7 +37,9 @@ FLAG_KEYS = {
 @click.option("--threads", type=int, help="CPU threads for PyTorch.")
 @click.option("--patience", type=int, help="Early stopping: epochs without validation gain (0 = off).")
 @click.option("--deterministic", is_flag=True, default=None, help="Deterministic algorithms (exact resume on CPU).")
-@click.option("--resume", is_flag=True, help="Continue the run folder from its last checkpoint.")
+@click.option("--init", help="Start from these weights (fine-tuning): a checkpoint folder, .safetensors file or "
+                             "shipped model:tag (litemedseg weights); a different class count gets a fresh head.")
+@click.option("--resume", is_flag=True, help="Finish an interrupted run from its last checkpoint (same schedule).")
 @click.option("--overwrite", is_flag=True, default=None, help="Replace an existing run folder.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", help="Any config field, e.g. augment.elastic=true.")

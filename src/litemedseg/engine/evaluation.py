@@ -22,6 +22,7 @@ from litemedseg.data.split_record import SplitRecord, find_overlap
 from litemedseg.engine.prediction import Segmenter
 from litemedseg.errors import DataError
 from litemedseg.metrics import SegmentationScorer
+from litemedseg.models.pretrained import resolve_weights
 from litemedseg.utils.atomic import write_json_atomic, write_text_atomic
 from litemedseg.utils.provenance import git_commit, hardware
 from litemedseg.utils.publish import EVALUATION, check_output_folder, publish_folder
@@ -124,7 +125,7 @@ def evaluate(
                                 with_auc=use_auc and segmenter.num_classes == 1, headline=headline_for(dataset))
     score_items(segmenter, items, scorer, batch_size, progress)
     summary = scorer.summary()
-    weights_file = resolve_weights_path(_resolved(weights))
+    weights_file = resolve_weights_path(resolve_weights(weights))
     summary = {
         "model": segmenter.meta.get("model", {}).get("name"),
         "weights": str(weights),
@@ -150,12 +151,6 @@ def evaluate(
     if out is not None:
         write_results(out, summary, scorer.rows)
     return EvaluationResult(summary, scorer.rows, out)
-
-
-def _resolved(weights: str | os.PathLike) -> str | os.PathLike:
-    from litemedseg.models.pretrained import resolve_pretrained
-
-    return resolve_pretrained(str(weights)) or weights
 
 
 def rows_to_csv(rows: Sequence[dict[str, Any]]) -> str:

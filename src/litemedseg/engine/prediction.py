@@ -74,9 +74,9 @@ class Segmenter(SegmenterBase):
         `precision` "auto" runs under the checkpoint's execution plan (bf16 autocast where training used it and
         this device has it); "fp32" never autocasts, for masks that match an fp32 ONNX export pixel for pixel.
         """
-        from litemedseg.models.pretrained import resolve_pretrained
+        from litemedseg.models.pretrained import resolve_weights
 
-        path = resolve_pretrained(str(path_or_name)) or path_or_name
+        path = resolve_weights(path_or_name)
         model, meta = load_checkpoint(path)
         try:
             spec = InputSpec.from_dict(meta["input"])

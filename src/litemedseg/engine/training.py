@@ -17,7 +17,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from litemedseg import __version__
-from litemedseg.checkpoint import save_checkpoint
+from litemedseg.checkpoint import InitialWeights, load_initial_weights, save_checkpoint
 from litemedseg.config import TrainConfig
 from litemedseg.data.augment import AugmentSettings, BatchAugment
 from litemedseg.data.cache import InputSpec, channel_statistics, load_cache
@@ -32,8 +32,10 @@ from litemedseg.engine.run_folder import STATE_FILE, check_run_folder, open_run_
 from litemedseg.errors import ConfigError, TrainingDivergedError
 from litemedseg.losses import create_loss, default_loss_name
 from litemedseg.metrics import SegmentationScorer
+from litemedseg.models.pretrained import resolve_weights
 from litemedseg.models.registry import ModelConfig, build_model, size_divisor_of
 from litemedseg.utils.atomic import atomic_path, write_json_atomic
+from litemedseg.utils.jsonio import read_json
 from litemedseg.utils.provenance import git_commit, hardware
 
 HISTORY_FILE = "metrics.csv"
@@ -156,6 +158,10 @@ class Trainer:
         divisor = size_divisor_of(model)
         if any(side % divisor for side in cfg.input.size):
             raise ConfigError(f"input.size {tuple(cfg.input.size)} must be multiples of {divisor} for {cfg.model}")
+        # on resume the saved state holds the weights (and the record of where they started)
+        self.initial_weights: InitialWeights | None = None
+        if cfg.init and not self.resume:
+            self.initial_weights = load_initial_weights(model, resolve_weights(cfg.init), cfg.init)
 
         spec = InputSpec(cfg.input.mode, tuple(cfg.input.size), cfg.input.scale, in_channels,
                          (0.5,) * in_channels, (0.25,) * in_channels)
@@ -237,6 +243,7 @@ class Trainer:
                         "split_sizes": self.split_record.sizes, "split": self.split_record.to_dict()},
             "loss": self.loss_name,
             "execution": self.plan.to_dict(),
+            "initial_weights": self.initial_weights.to_dict() if self.initial_weights else None,
             "train_config": self.config.model_dump(mode="json"),
             "commit": git_commit(),
             "litemedseg": __version__,
@@ -260,6 +267,7 @@ class Trainer:
             "history": history,
             "config": self.config.model_dump(mode="json"),
             "plan": self.plan.to_dict(),
+            "initial_weights": self.initial_weights.to_dict() if self.initial_weights else {},
         }
         with atomic_path(self.run_dir / STATE_FILE) as tmp:
             torch.save(state, tmp)
@@ -270,10 +278,21 @@ class Trainer:
             state = torch.load(path, map_location=self.device, weights_only=True)
         except Exception as err:  # noqa: BLE001  (any unreadable state is the same user-facing problem)
             raise ConfigError(f"{path}: cannot resume from this file ({str(err).splitlines()[0][:100]})") from None
-        saved = state["config"]
-        for key in ("model", "data", "model_kwargs", "input", "batch_size", "seed"):
-            if saved.get(key) != self.config.model_dump(mode="json").get(key):
+        saved, now = state["config"], self.config.model_dump(mode="json")
+        for key in ("model", "data", "model_kwargs", "input", "batch_size", "seed", "init"):
+            if saved.get(key) != now.get(key):
                 raise ConfigError(f"{path}: cannot resume with a different {key!r} ({saved.get(key)!r} in the run)")
+        # --resume finishes the planned schedule; a longer one would restart the learning rate mid-run
+        for key in ("epochs", "time_budget", "schedule", "lr", "warmup_epochs"):
+            if saved.get(key) != now.get(key):
+                raise ConfigError(
+                    f"{path}: the run's learning-rate schedule was planned for {key}={saved.get(key)!r}, "
+                    f"not {now.get(key)!r}; --resume only finishes that plan. To train longer, start a new run "
+                    f"from its weights: --init {self.run_dir / 'best'} --name NEW_NAME with the new {key}")
+        initial = state.get("initial_weights") or {}
+        if initial:
+            self.initial_weights = InitialWeights(str(initial["source"]), str(initial["model"]),
+                                                  int(initial["num_classes"]), tuple(initial["reinitialised"]))
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
@@ -379,14 +398,16 @@ class Trainer:
         start_epoch, history = 0, []
         if self.resume:
             start_epoch, history = self._load_state()
+            self._refuse_finished(start_epoch)
             self._rewrite_history(history)
         if self.dist.is_main:
             self.split_record.write(self.run_dir)
             write_json_atomic(self.run_dir / "config.json", {
                 "config": self.config.model_dump(mode="json"), "dataset": self.dataset.describe(),
                 "model": self.model_config.to_dict(), "loss": self.loss_name, "input": self.spec.to_dict(),
-                "execution": self.plan.to_dict(), "device": str(self.device), "world_size": self.dist.world_size, "hardware": hardware(self.device),
-                "commit": git_commit(),
+                "execution": self.plan.to_dict(), "device": str(self.device), "world_size": self.dist.world_size,
+                "hardware": hardware(self.device), "commit": git_commit(),
+                "initial_weights": self.initial_weights.to_dict() if self.initial_weights else None,
             })
         writer = self._tensorboard()
         steps_per_epoch = self.batches.batches_per_epoch()
@@ -397,7 +418,8 @@ class Trainer:
         self.spent_s = sum(float(row.get("epoch_time_s") or 0) for row in history)
         if self.budget_s and self.spent_s >= self.budget_s:
             raise ConfigError(f"{self.run_dir}: this run already spent its time budget ({self.budget_s:.0f} s); "
-                              "raise time_budget (--time-budget) to train on")
+                              f"to train longer, start a new run from its weights: --init {self.run_dir / 'best'} "
+                              "--name NEW_NAME --time-budget DURATION")
         try:
             for epoch in range(start_epoch + 1, self.config.epochs + 1):
                 epoch_start = self.epoch_started = time.perf_counter()
@@ -446,6 +468,21 @@ class Trainer:
                 "hardware": hardware(self.device), "commit": git_commit(),
             })
         return result
+
+    def _refuse_finished(self, epoch: int) -> None:
+        """--resume continues an interrupted run; one that ended (on time, early or at its last epoch) is done."""
+        path = self.run_dir / "train_summary.json"
+        try:
+            summary = read_json(path) if path.is_file() else {}
+        except (OSError, ValueError):
+            summary = {}
+        if not isinstance(summary, dict) or summary.get("epochs_run") != epoch:
+            return
+        why = ("its time budget was reached" if summary.get("stopped_on_time_budget")
+               else "it stopped early" if summary.get("stopped_early") else f"all {epoch} epochs ran")
+        longer = "--time-budget DURATION" if self.budget_s else "--epochs N"
+        raise ConfigError(f"{self.run_dir}: this run already finished ({why}); to train longer, start a new run "
+                          f"from its weights: --init {self.run_dir / 'best'} --name NEW_NAME {longer}")
 
     def _budget_progress(self) -> float:
         return (self.spent_s + time.perf_counter() - self.epoch_started) / self.budget_s if self.budget_s else 0.0

@@ -171,9 +171,9 @@ def _precision(export_format: str, int8: bool, fp16: bool) -> str:
 
 
 def _load(weights: str | os.PathLike) -> tuple[Path, nn.Module, dict[str, Any]]:
-    from litemedseg.models.pretrained import resolve_pretrained
+    from litemedseg.models.pretrained import resolve_weights
 
-    path = resolve_pretrained(str(weights)) or Path(weights).expanduser()
+    path = resolve_weights(weights)
     if Path(path).suffix.lower() == ".onnx" and Path(path).exists():  # a missing one: load_checkpoint says so
         raise WeightsError(f"{path}: an ONNX file is already exported; export needs the checkpoint it came from "
                            "(a folder with model.safetensors)")

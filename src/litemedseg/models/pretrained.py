@@ -6,6 +6,7 @@ MODEL_CARD.md stating data, split, protocol and scores.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,11 @@ def resolve_pretrained(name: str) -> Path | None:
         return None
     model, tag = name.split(":", 1)
     return pretrained_path(model, tag)
+
+
+def resolve_weights(name_or_path: str | os.PathLike) -> Path:
+    """Shipped weights ``model:tag`` -> their folder; anything else is taken as a path (checked by the reader)."""
+    return resolve_pretrained(str(name_or_path)) or Path(name_or_path).expanduser()
 
 
 def load_pretrained(name: str, tag: str, in_channels: int = 3, num_classes: int = 1, **kwargs: Any) -> nn.Module:

@@ -23,11 +23,11 @@ def open_weights(evaluation: Evaluation) -> Segmenter:
 def weights_sha256(evaluation: Evaluation) -> str | None:
     """SHA-256 of the weights file summary.json names, or None when it cannot be found."""
     from litemedseg.checkpoint import file_sha256, resolve_weights_path
-    from litemedseg.models.pretrained import resolve_pretrained
+    from litemedseg.models.pretrained import resolve_weights
 
     weights = str(evaluation.summary.get("weights") or "")
     try:
-        return file_sha256(resolve_weights_path(resolve_pretrained(weights) or weights))
+        return file_sha256(resolve_weights_path(resolve_weights(weights)))
     except (LitemedsegError, OSError):
         return None
 
