@@ -106,6 +106,8 @@ class TrainConfig(_Strict):
     num_classes: int | None = Field(None, ge=1, le=255)
     mask_threshold: int | None = Field(None, ge=0, le=65535)
     skip_unpaired: bool = False
+    masks_dir: str | None = Field(None, min_length=1, max_length=4096)  # default: masks/, labels/, gt/ ...
+    mask_suffix: str | None = Field(None, min_length=1, max_length=64)  # masks named <stem>SUFFIX, e.g. _mask
     input: InputConfig = Field(default_factory=InputConfig)
     augment: AugmentConfig = Field(default_factory=AugmentConfig)
     loss: str | None = None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
+from litemedseg.cli.options import mask_suffix_option, masks_dir_option, weights_option
+
 
 @click.command("evaluate")
-@click.option("--weights", required=True, help="Checkpoint folder, .safetensors file, or shipped name model:tag.")
+@weights_option
 @click.option("--data", required=True, help='Dataset folder or "demo".')
 @click.option("--split", type=click.Choice(["train", "val", "test", "all"]),
               help="Split to score  [default: test; all with --zero-shot].")
@@ -18,6 +20,8 @@ import click
               help="Binarise masks at value > T (JPEG-compressed masks)  [default: the checkpoint's].")
 @click.option("--skip-unpaired/--no-skip-unpaired", default=None,
               help="Leave out images without a mask (and masks without an image)  [default: the checkpoint's].")
+@masks_dir_option
+@mask_suffix_option
 @click.option("--allow-overlap", is_flag=True,
               help="Score images the model saw in training/validation anyway (the summary says it is then "
                    "neither a test nor a zero-shot score).")
@@ -28,14 +32,15 @@ import click
               help="auto runs the checkpoint's execution plan (bf16 where training used it and this "
                    "device has it); fp32 gives the masks an fp32 ONNX export gives.")
 @click.option("--no-progress", is_flag=True)
-def command(weights, data, split, output, zero_shot, tta, split_file, mask_threshold, skip_unpaired, allow_overlap,
-            device, batch_size, no_hd95, precision, no_progress) -> None:  # noqa: ANN001
+def command(weights, data, split, output, zero_shot, tta, split_file, mask_threshold, skip_unpaired, masks_dir,
+            mask_suffix, allow_overlap, device, batch_size, no_hd95, precision, no_progress) -> None:  # noqa: ANN001
     """Score a trained model under the evaluation protocol and print the summary."""
     from litemedseg.engine.evaluation import evaluate, markdown_report
 
     result = evaluate(weights, data, split, output, zero_shot, tta, device, batch_size, split_file, mask_threshold,
                       with_hd95=not no_hd95, progress=not no_progress, precision=precision,
-                      allow_overlap=allow_overlap, skip_unpaired=skip_unpaired)
+                      allow_overlap=allow_overlap, skip_unpaired=skip_unpaired, masks_dir=masks_dir,
+                      mask_suffix=mask_suffix)
     click.echo(markdown_report(result.summary), nl=False)
     if result.output_dir:
         click.echo(f"\nwrote {result.output_dir}/per_image.csv, summary.json, report.md")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
+from litemedseg.cli.options import weights_option
+
 
 @click.command("explain")
-@click.option("--weights", required=True, help="Checkpoint folder, .safetensors file, or shipped name model:tag.")
+@weights_option
 @click.option("--input", "input_path", required=True, help="An image file or a folder of images.")
 @click.option("--output", required=True, type=click.Path(file_okay=False), help="Folder for overlays/ and maps/.")
 @click.option("--layer", default=None,

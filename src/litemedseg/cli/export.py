@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
+from litemedseg.cli.options import weights_option
+
 
 @click.command("export")
-@click.option("--weights", required=True, help="Checkpoint folder, .safetensors file, or shipped name model:tag.")
+@weights_option
 @click.option("--format", "export_format", default="onnx", show_default=True, help="onnx or torchscript.")
 @click.option("--output", help="File to write, or a folder for it (a path without a suffix is a folder; "
                                "default: beside the checkpoint, model[.int8|.fp16].onnx or model.torchscript.pt).")

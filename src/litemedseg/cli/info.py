@@ -32,3 +32,8 @@ def command(size: int, markdown: bool, pattern: str) -> None:
     for row in table:
         click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[-1])
     click.echo("MACs: multiply-accumulates of one forward pass, measured with torch.utils.flop_counter (FLOPs / 2).")
+    from litemedseg.models.pretrained import list_pretrained
+
+    shipped = list_pretrained()
+    if shipped:
+        click.echo(f"shipped weights (--weights or --init NAME; details: litemedseg weights): {', '.join(shipped)}")

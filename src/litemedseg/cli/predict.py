@@ -20,7 +20,8 @@ def pick_runtime(runtime: str | None, weights: str) -> str:
 
 @click.command("predict")
 @click.option("--weights", required=True,
-              help="Checkpoint folder, .safetensors file, shipped name model:tag, or an exported .onnx file.")
+              help="Checkpoint folder, .safetensors file, shipped name model:tag (litemedseg weights lists them), "
+                   "or an exported .onnx file.")
 @click.option("--input", "input_path", required=True, help="An image file or a folder of images.")
 @click.option("--output", required=True, type=click.Path(file_okay=False), help="Folder for masks/ (and more).")
 @click.option("--runtime", type=click.Choice(RUNTIMES),

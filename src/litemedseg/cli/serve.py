@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
+from litemedseg.cli.options import weights_option
+
 
 @click.command("serve")
-@click.option("--weights", required=True, help="Checkpoint folder, .safetensors file, or shipped name model:tag.")
+@weights_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but a loopback address exposes the page to the network.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import click
 
+from litemedseg.cli.options import mask_suffix_option, masks_dir_option
+
 # CLI flag -> dotted config key; every other field is reachable with --set key=value.
 FLAG_KEYS = {
     "model": "model", "data": "data", "epochs": "epochs", "batch_size": "batch_size", "lr": "lr",
     "size": "input.size", "mode": "input.mode", "scale": "input.scale", "output": "output", "name": "name",
     "device": "device", "seed": "seed", "num_classes": "num_classes", "mask_threshold": "mask_threshold",
     "split_file": "split_file", "threads": "threads", "patience": "patience", "loss": "loss",
-    "time_budget": "time_budget", "init": "init",
+    "time_budget": "time_budget", "init": "init", "masks_dir": "masks_dir", "mask_suffix": "mask_suffix",
 }
 
 
@@ -30,6 +32,8 @@ FLAG_KEYS = {
 @click.option("--mask-threshold", type=int, help="Binarise masks at value > T (JPEG-compressed masks).")
 @click.option("--split-file", type=click.Path(dir_okay=False), help="JSON with train/val/test stem lists.")
 @click.option("--skip-unpaired", is_flag=True, default=None, help="Leave out images without masks (one warning).")
+@masks_dir_option
+@mask_suffix_option
 @click.option("--output", help="Parent folder of run folders.  [default: runs]")
 @click.option("--name", help="Run folder name.  [default: MODEL-DATASET]")
 @click.option("--device", help="auto, cpu, cuda, cuda:1 ...")

@@ -15,6 +15,9 @@ from litemedseg.utils.jsonio import read_json
 
 DEMO_NAME = "demo"
 DEMO_DATASET_NAME = "DSB2018-mini"  # the name the shipped demo set is recorded under
+# Folder names people keep masks under (compared case-insensitively); masks/ wins when there are several.
+MASK_FOLDERS = ("masks", "labels", "annotations", "gt", "ground_truth", "groundtruth", "segmentations")
+MAX_LISTED = 5  # names a warning lists before "and N more"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class SegmentationFolder:
     palette: list[list[int]] | None = None
     split_source: str = ""
     splits: dict[str, list[str]] = field(default_factory=dict)
+    masks_dir: str = "masks"  # the folder the masks were read from, relative to root where it is inside
+    mask_suffix: str = ""  # mask file = <image stem><mask_suffix>.<ext>
 
     @property
     def has_fov(self) -> bool:
@@ -66,6 +71,8 @@ class SegmentationFolder:
             "has_fov": self.has_fov,
             "split_source": self.split_source,
             "split_sizes": {k: len(v) for k, v in self.splits.items()},
+            "masks_dir": self.masks_dir,
+            "mask_suffix": self.mask_suffix,
         }
 
 
@@ -90,6 +97,66 @@ def _index_folder(folder: Path) -> dict[str, Path]:
             raise DataError(f"{folder}: two files share the stem {path.stem!r} ({files[path.stem].name}, {path.name})")
         files[path.stem] = path
     return files
+
+
+def listed(names: list[str], limit: int = MAX_LISTED) -> str:
+    """At most `limit` names, then how many more: warnings stay one readable line for any folder size."""
+    shown = "; ".join(names[:limit])
+    return shown + (f"; and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _relative(path: Path, root: Path) -> Path:
+    return path.relative_to(root) if path.is_relative_to(root) else path
+
+
+def find_mask_dir(root: Path, masks_dir: str | os.PathLike | None = None) -> Path | None:
+    """The folder holding the masks: `masks_dir` (relative to `root` unless absolute), else the one folder of
+    MASK_FOLDERS under `root` (masks/ first); None when there is none."""
+    if masks_dir is not None:
+        path = Path(masks_dir).expanduser()
+        path = path if path.is_absolute() else root / path
+        if not path.is_dir():
+            raise DataError(f"{path}: masks folder not found (--masks-dir)")
+        return path
+    found = sorted((p for p in root.iterdir() if p.is_dir() and p.name.lower() in MASK_FOLDERS),
+                   key=lambda p: MASK_FOLDERS.index(p.name.lower()))
+    if len(found) > 1 and found[0].name.lower() != "masks":
+        raise DataError(f"{root}: several folders could hold the masks ({', '.join(p.name + '/' for p in found)}); "
+                        "pass --masks-dir NAME")
+    return found[0] if found else None
+
+
+def pair_masks(images: dict[str, Path], masks: dict[str, Path], mask_suffix: str | None,
+               mask_dir: Path) -> tuple[dict[str, Path], str]:
+    """Masks keyed by the stem of their image, and the suffix that pairs them ("" = the same stem).
+
+    Without `mask_suffix`, masks named like their images pair as they are; else the one suffix that pairs
+    the most masks (``_mask``, ``_segmentation``, ``_manual1`` ...) is taken.
+    """
+    if mask_suffix is None:
+        if not masks or set(masks) & set(images):
+            return masks, ""
+        counts: dict[str, int] = {}
+        for stem in masks:
+            for cut in range(1, len(stem)):
+                if stem[:cut] in images:
+                    counts[stem[cut:]] = counts.get(stem[cut:], 0) + 1
+        if not counts:
+            image, mask = next(iter(images.values())), next(iter(masks.values()))
+            raise DataError(f"{mask_dir}: no image has a mask named after it (images like {image.name!r}, masks "
+                            f"like {mask.name!r}); pass --mask-suffix SUFFIX for masks named <image stem>SUFFIX")
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+            raise DataError(f"{mask_dir}: masks pair with their images by either suffix {ranked[0][0]!r} or "
+                            f"{ranked[1][0]!r}; pass --mask-suffix to choose")
+        mask_suffix = ranked[0][0]
+    keyed: dict[str, Path] = {}
+    for stem, path in masks.items():
+        key = stem[: len(stem) - len(mask_suffix)] if mask_suffix and stem.endswith(mask_suffix) else stem
+        if key in keyed:
+            raise DataError(f"{mask_dir}: two masks for the image {key!r} ({keyed[key].name}, {path.name})")
+        keyed[key] = path
+    return keyed, mask_suffix
 
 
 def _read_classes(root: Path) -> tuple[list[str] | None, list[list[int]] | None]:
@@ -121,11 +188,15 @@ def open_dataset(
     split_file: str | os.PathLike | None = None,
     skip_unpaired: bool = False,
     require_masks: bool = True,
+    masks_dir: str | os.PathLike | None = None,
+    mask_suffix: str | None = None,
 ) -> SegmentationFolder:
     """Index a dataset folder (or ``"demo"``), pair images with masks by stem and resolve its split.
 
+    Masks come from `masks_dir`, else from masks/ or a folder named like it (labels/, annotations/, gt/ ...);
+    a mask is named like its image, or <stem>`mask_suffix` (found by itself when every name has one suffix).
     An image without a mask (or the reverse) is an error naming both folders unless `skip_unpaired`, in which
-    case every unpaired file is listed in one warning. Split order: `split_file`, the committed
+    case one warning lists the first unpaired files and the count. Split order: `split_file`, the committed
     ``splits/<name>.json``, the folder's own split.json (val carved from train), else a seed-0 80/10/10 split.
     """
     root = demo_root() if str(path) == DEMO_NAME else Path(path).expanduser()
@@ -133,7 +204,7 @@ def open_dataset(
         raise DataError(f"{root}: dataset folder not found")
     if not root.is_dir():
         raise DataError(f"{root}: not a folder (expected images/ and masks/ inside)")
-    image_dir, mask_dir, fov_dir = root / "images", root / "masks", root / "fov"
+    image_dir, fov_dir = root / "images", root / "fov"
     if not image_dir.is_dir():
         from litemedseg.data.layouts import convert_command, detect_layout, get_layout
 
@@ -143,25 +214,30 @@ def open_dataset(
                             f"layout: convert it first with `{convert_command(root)}`")
         raise DataError(f"{root}: no images/ folder (layout: images/<stem>.png, masks/<stem>.png)")
     try:
+        found_mask_dir = find_mask_dir(root, masks_dir)
+        mask_dir = found_mask_dir or root / "masks"
         images = _index_folder(image_dir)
-        masks = _index_folder(mask_dir) if mask_dir.is_dir() else {}
+        masks = _index_folder(mask_dir) if found_mask_dir else {}
         fovs = _index_folder(fov_dir) if fov_dir.is_dir() else {}
     except PermissionError as err:
         raise DataError(f"{err.filename}: permission denied") from None
     if not images:
         raise DataError(f"{image_dir}: no image files (.png, .jpg, .jpeg, .tif, .tiff, .bmp)")
-    if require_masks and not mask_dir.is_dir():
-        raise DataError(f"{root}: no masks/ folder")
+    if require_masks and found_mask_dir is None:
+        raise DataError(f"{root}: no masks/ folder (nor labels/, annotations/, gt/; pass --masks-dir NAME)")
+    masks, suffix = pair_masks(images, masks, mask_suffix, mask_dir) if require_masks else (masks, "")
 
-    unpaired = []
+    unpaired: list[tuple[Path, str, Path]] = []
     if require_masks:
-        unpaired += [f"{image_dir / images[s].name} (no mask in {mask_dir})" for s in sorted(set(images) - set(masks))]
-        unpaired += [f"{mask_dir / masks[s].name} (no image in {image_dir})" for s in sorted(set(masks) - set(images))]
+        unpaired += [(images[s], "no mask in", mask_dir) for s in sorted(set(images) - set(masks))]
+        unpaired += [(masks[s], "no image in", image_dir) for s in sorted(set(masks) - set(images))]
     if unpaired:
         if not skip_unpaired:
             more = f" and {len(unpaired) - 1} more" if len(unpaired) > 1 else ""
-            raise DataError(f"unpaired file: {unpaired[0]}{more} (pass --skip-unpaired to leave them out)")
-        warnings.warn(f"skipping {len(unpaired)} unpaired files: " + "; ".join(unpaired), stacklevel=2)
+            path, why, where = unpaired[0]
+            raise DataError(f"unpaired file: {path} ({why} {where}){more} (pass --skip-unpaired to leave them out)")
+        names = [f"{_relative(path, root)} ({why} {_relative(where, root)}/)" for path, why, where in unpaired]
+        warnings.warn(f"{root}: skipping {len(unpaired)} unpaired files: {listed(names)}", stacklevel=2)
     stems = sorted(set(images) & set(masks)) if require_masks else sorted(images)
     if not stems:
         raise DataError(f"{root}: no image has a mask with the same stem")
@@ -179,7 +255,8 @@ def open_dataset(
     if names is None or len(names) != max(num_classes, 2):
         names = ["background", "foreground"] if num_classes == 1 else [f"class{c}" for c in range(num_classes)]
     name = DEMO_DATASET_NAME if root == demo_root() else root.name
-    dataset = SegmentationFolder(root, name, samples, num_classes, names, palette)
+    dataset = SegmentationFolder(root, name, samples, num_classes, names, palette,
+                                 masks_dir=str(_relative(mask_dir, root)), mask_suffix=suffix)
     _resolve_split(dataset, split_file)
     return dataset
 

@@ -19,35 +19,35 @@ from litemedseg.errors import DataError
 
 @dataclass(frozen=True)
 class DataRules:
-    """Mask threshold (binarise at value > T; None = masks are 0/1 or 0/255) and whether unpaired files are
-    skipped (else an error)."""
+    """How masks are read: threshold (binarise at value > T; None = masks are 0/1 or 0/255), whether unpaired
+    files are skipped (else an error), and the mask folder and file-name suffix (None = found by itself)."""
 
     mask_threshold: int | None = None
     skip_unpaired: bool = False
+    masks_dir: str | None = None
+    mask_suffix: str | None = None
 
     @classmethod
     def from_meta(cls, meta: dict[str, Any] | None) -> DataRules:
-        cfg = (meta or {}).get("train_config") or {}
-        threshold = cfg.get("mask_threshold")
-        return cls(int(threshold) if isinstance(threshold, int) and not isinstance(threshold, bool) else None,
-                   bool(cfg.get("skip_unpaired", False)))
+        return cls.from_dict((meta or {}).get("train_config") or {}) or cls()
 
     @classmethod
     def from_dict(cls, data: Any) -> DataRules | None:
         if not isinstance(data, dict):
             return None
         threshold = data.get("mask_threshold")
+        texts = {key: data.get(key) if isinstance(data.get(key), str) else None
+                 for key in ("masks_dir", "mask_suffix")}
         return cls(threshold if isinstance(threshold, int) and not isinstance(threshold, bool) else None,
-                   bool(data.get("skip_unpaired", False)))
+                   bool(data.get("skip_unpaired", False)), **texts)
 
-    def override(self, *, mask_threshold: int | None = None, skip_unpaired: bool | None = None) -> DataRules:
+    def override(self, **given: Any) -> DataRules:
         """These rules with every value the user gave (None = keep the checkpoint's)."""
-        changes: dict[str, Any] = {}
-        if mask_threshold is not None:
-            changes["mask_threshold"] = mask_threshold
-        if skip_unpaired is not None:
-            changes["skip_unpaired"] = skip_unpaired
-        return replace(self, **changes)
+        return replace(self, **{key: value for key, value in given.items() if value is not None})
+
+    def folder_options(self) -> dict[str, Any]:
+        """The keyword arguments of `open_dataset` these rules decide."""
+        return {"skip_unpaired": self.skip_unpaired, "masks_dir": self.masks_dir, "mask_suffix": self.mask_suffix}
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -93,7 +93,7 @@ def trained_dataset(
     split_file = (meta.get("train_config") or {}).get("split_file") if same else None
     if split_file and not Path(split_file).is_file():
         split_file = None
-    dataset = open_dataset(data, num_classes=num_classes, split_file=split_file, skip_unpaired=rules.skip_unpaired)
+    dataset = open_dataset(data, num_classes=num_classes, split_file=split_file, **rules.folder_options())
     record = SplitRecord.from_meta(meta) if same or recorded.get("name") == dataset.name else None
     if record is not None:
         apply_split_record(dataset, record)

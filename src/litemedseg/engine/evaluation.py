@@ -85,13 +85,15 @@ def evaluate(
     precision: str = "auto",
     allow_overlap: bool = False,
     skip_unpaired: bool | None = None,
+    masks_dir: str | None = None,
+    mask_suffix: str | None = None,
 ) -> EvaluationResult:
     """Score `weights` on `split` of `data`.
 
     `split=None` means "test", or the whole dataset ("all") when `zero_shot` is set: a dataset the model never
     saw is all test data. An explicit split is always honoured. On the dataset the model was trained on, the
     splits are the model's own (its split record). Masks are read with the checkpoint's data rules unless
-    `mask_threshold` / `skip_unpaired` override them. A "test" or zero-shot score of images the model saw in
+    `mask_threshold`, `skip_unpaired`, `masks_dir` or `mask_suffix` override them. A "test" or zero-shot score of images the model saw in
     training or validation (by stem or image hash) is refused unless `allow_overlap`; the summary then says so.
     """
     started = time.perf_counter()
@@ -99,12 +101,13 @@ def evaluate(
         check_output_folder(output_dir, EVALUATION)
     segmenter = Segmenter.from_weights(weights, device=device, tta=tta, precision=precision)
     meta = segmenter.meta
-    rules = DataRules.from_meta(meta).override(mask_threshold=mask_threshold, skip_unpaired=skip_unpaired)
+    rules = DataRules.from_meta(meta).override(mask_threshold=mask_threshold, skip_unpaired=skip_unpaired,
+                                               masks_dir=masks_dir, mask_suffix=mask_suffix)
     if split_file is None:
         dataset = trained_dataset(meta, data, segmenter.num_classes, rules)
     else:
         dataset = open_dataset(data, num_classes=segmenter.num_classes, split_file=split_file,
-                               skip_unpaired=rules.skip_unpaired)
+                               **rules.folder_options())
     record = SplitRecord.from_meta(meta, weights)
     trained_on = (meta.get("dataset") or {}).get("name")
     if split is None:

@@ -24,6 +24,7 @@ from litemedseg.data.cache import InputSpec, channel_statistics, load_cache
 from litemedseg.data.folder import SegmentationFolder, open_dataset
 from litemedseg.data.io import read_image
 from litemedseg.data.loader import BatchSource
+from litemedseg.data.rules import DataRules
 from litemedseg.data.split_record import SPLIT_RECORD_FILE, SplitRecord
 from litemedseg.engine.acceleration import ExecutionPlan, choose_training_plan
 from litemedseg.engine.evaluation import headline_for, native_spec, score_items
@@ -142,7 +143,8 @@ class Trainer:
             os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
         torch.manual_seed(cfg.seed)
 
-        self.dataset = open_dataset(cfg.data, cfg.num_classes, self._split_file(), cfg.skip_unpaired)
+        self.dataset = open_dataset(cfg.data, cfg.num_classes, self._split_file(),
+                                    **DataRules.from_dict(cfg.model_dump()).folder_options())
         self.split_record = self._record_split()
         train_stems = self.dataset.splits.get("train", [])
         if not train_stems:

@@ -38,7 +38,7 @@ def open_data(evaluation: Evaluation) -> SegmentationFolder:
     root = info.get("root")
     rules = DataRules.from_dict(evaluation.summary.get("data_rules")) or DataRules()
     if root and Path(root).is_dir():
-        return open_dataset(root, num_classes=evaluation.num_classes, skip_unpaired=rules.skip_unpaired)
+        return open_dataset(root, num_classes=evaluation.num_classes, **rules.folder_options())
     if info.get("name") == DEMO_DATASET_NAME and demo_root().is_dir():
         return open_dataset(DEMO_NAME, num_classes=evaluation.num_classes)
     raise DataError(f"{root or info.get('name')}: dataset folder not found")
