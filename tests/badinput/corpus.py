@@ -2326,13 +2326,15 @@ GENERATORS: list[Callable[[], list[Case]]] = [train_cases, evaluate_cases, predi
 # ---- documented acceptances: near-misses that are valid input (the decisions of docs/errors.md) ---------------
 
 def _accepted_image(name: str, data: Callable[[], bytes]) -> Case:
+    """Accepted as it is, or, for grey images given to the corpus' colour model, with the one conversion warning."""
     def build(case_dir: Path, env: Env) -> list[str]:
         path = case_dir / "in" / name
         path.parent.mkdir()
         path.write_bytes(data())
         return predict_argv(case_dir, env, path)
-    return Case(f"accepted/image/{_slug(name)}", build, (), OK, keeps_outputs=True,
-                check=present(f"out/masks/{Path(name).stem}.png"))
+    grey = name.startswith(("grey", "float32"))
+    return Case(f"accepted/image/{_slug(name)}", build, ("grey image(s) given to a model that takes colour",) if grey
+                else (), WARNING if grey else OK, keeps_outputs=True, check=present(f"out/masks/{Path(name).stem}.png"))
 
 
 def _accepted_mask(name: str, data: Callable[[], bytes]) -> Case:

@@ -1,6 +1,7 @@
 """The command line end to end in subprocesses: outputs, exit codes, one-line errors."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -48,6 +49,24 @@ def test_evaluate_and_predict_commands(cli_run, tmp_path):
     assert result.returncode == 0, result.stderr
     assert len(list((tmp_path / "p" / "masks").glob("*.png"))) == 96
     assert len(list((tmp_path / "p" / "overlays").glob("*.png"))) == 96
+
+
+def test_grey_input_for_a_colour_model_gives_one_warning_line_per_command(cli_run, tmp_path):
+    """The same rule in predict and evaluate (serve: tests/serve/test_segment.py): repeated, said once."""
+    data = tmp_path / "grey"
+    for sub in ("images", "masks"):
+        (data / sub).mkdir(parents=True)
+    demo = sorted(Path("src/litemedseg/data/demo/dsb2018_mini/images").iterdir())[:4]
+    for path in demo:
+        Image.open(path).convert("L").save(data / "images" / f"grey_{path.name}")  # new stems, new pixels: unseen
+        Image.open(Path(str(path).replace("/images/", "/masks/"))).save(data / "masks" / f"grey_{path.name}")
+    for argv in (["predict", "--input", str(data / "images"), "--output", str(tmp_path / "p")],
+                 ["evaluate", "--data", str(data), "--split", "all", "--no-hd95", "--zero-shot"]):
+        result = run_cli(*argv[:1], "--weights", str(cli_run / "best"), *argv[1:], "--no-progress")
+        assert result.returncode == 0, result.stderr[-2000:]
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert lines == ["warning: grey image(s) given to a model that takes colour (RGB) images: the grey channel "
+                         "is repeated into R, G and B, and masks may be poorer than on colour input"], lines
 
 
 def test_user_errors_are_one_line(cli_run, tmp_path):

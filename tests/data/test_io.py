@@ -1,5 +1,7 @@
 """Image and mask reading: formats detected and normalised, bad files named in one-line errors."""
 
+import warnings
+
 import numpy as np
 import pytest
 import tifffile
@@ -162,3 +164,31 @@ def test_gif_named_png_is_refused_on_disk_as_in_serve(tmp_path):
         read_mask(path)
     with pytest.raises(UploadError, match="upload: GIF image, not an accepted format"):
         decode_upload(path.read_bytes())
+
+
+def test_grey_for_a_colour_model_is_repeated_with_one_kind_of_warning():
+    from litemedseg.data.io import GREY_FOR_COLOUR_MODEL, InputConversionWarning, as_image_array
+
+    from litemedseg.data import io as io_module
+
+    io_module._NOTES_SAID.clear()  # another test of this process may have said it already
+    grey = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    with pytest.warns(InputConversionWarning, match="grey image\\(s\\) given to a model that takes colour") as caught:
+        rgb = as_image_array(grey, 3, "scan.png")
+    assert rgb.shape == (3, 4, 3) and all(np.array_equal(rgb[..., c], grey) for c in range(3))
+    assert str(caught[0].message) == GREY_FOR_COLOUR_MODEL  # names no file: a command prints it once
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        as_image_array(grey, 3, "other.png")  # said already
+        io_module._NOTES_SAID.clear()
+        as_image_array(grey, 3, "scan.png", warn=False)
+        assert as_image_array(np.dstack([grey] * 3), 1).shape == (3, 4, 1)  # grey stored as RGB: lossless
+
+
+def test_colour_for_a_grey_model_is_refused_naming_the_file():
+    from litemedseg.data.io import as_image_array
+
+    colour = np.zeros((4, 4, 3), np.uint8)
+    colour[..., 0] = 200
+    with pytest.raises(DataError, match=r"photo.png: colour image, but the model takes grey images \(1 channel\)"):
+        as_image_array(colour, 1, "photo.png")

@@ -27,12 +27,12 @@ def test_resize_cache_and_batches_are_seeded(synthetic_folder, tmp_path):
 
 def test_patch_mode_crops_and_pads(synthetic_folder):
     ds = open_dataset(synthetic_folder)
-    spec = InputSpec("patch", (64, 64), scale=1.0, in_channels=1, mean=(0.5,), std=(0.25,))
+    spec = InputSpec("patch", (64, 64), scale=1.0, in_channels=3, mean=(0.5,) * 3, std=(0.25,) * 3)
     items = load_cache(ds.subset("all"), spec, progress=False)
-    assert items[0].image.shape == (48, 64, 1)
+    assert items[0].image.shape == (48, 64, 3)
     source = BatchSource(items, spec, batch_size=5, device=torch.device("cpu"), patches_per_image=2)
     images, masks = next(iter(source.epoch(0, 1)))
-    assert images.shape == (5, 1, 64, 64) and masks.shape == (5, 1, 64, 64) and images.dtype == torch.uint8
+    assert images.shape == (5, 3, 64, 64) and masks.shape == (5, 1, 64, 64) and images.dtype == torch.uint8
 
 
 def test_ddp_shards_partition_the_global_batch(synthetic_folder):

@@ -88,7 +88,8 @@ def test_patch_mode_multiclass_grey_matches_pytorch(tmp_path):
     torch_seg = Segmenter.from_weights(ckpt, device="cpu")
     onnx_seg = OnnxSegmenter.from_file(result.path)
     rng = np.random.default_rng(0)
-    images = [rng.integers(0, 256, shape, dtype=np.uint8) for shape in [(70, 90, 3), (30, 40), (64, 50)]]
+    images = [rng.integers(0, 256, shape, dtype=np.uint8) for shape in [(70, 90), (30, 40), (64, 50)]]
+    images[0] = np.repeat(images[0][..., None], 3, axis=-1)  # grey stored as RGB is taken as grey
     agreement, worst = _agreement(torch_seg, onnx_seg, images)
     assert agreement >= 0.999 and worst < 1e-3, (agreement, worst)
     probs = onnx_seg.predict_proba(images[0])

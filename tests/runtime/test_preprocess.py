@@ -16,6 +16,8 @@ def test_same_network_input_as_the_pytorch_segmenter(mode, channels, image_shape
                      std=(0.2,) * channels)
     info = InputInfo.from_dict(spec.to_dict())
     image = np.random.default_rng(0).integers(0, 256, image_shape, dtype=np.uint8)
+    if channels == 1 and image.ndim == 3:  # grey stored as RGB: the one colour input a grey model takes
+        image = np.repeat(image[..., :1], 3, axis=-1)
     segmenter = Segmenter(litemedseg.create_model("mininet", in_channels=channels), spec)
     torch_input, torch_original = segmenter._prepare(image)
     got, original = prepare(image, info)

@@ -55,6 +55,7 @@ def test_class_areas_per_class():
 def test_multiclass_upload_reports_each_class_and_keeps_indices():
     result = segment_upload(StubSegmenter(3), png((20, 30), "L"))  # a grey image is converted to RGB
     assert result["num_classes"] == 3 and result["mask_values"] == "class indices"
+    assert result["note"].startswith("grey image(s) given to a model that takes colour (RGB) images")
     assert [(a["name"], a["pixels"]) for a in result["areas"]] == [("RV", 200), ("LV", 200)]
     assert result["foreground"]["pixels"] == 400
     assert result["foreground"]["percent"] == pytest.approx(100 * 400 / 600)
@@ -62,8 +63,21 @@ def test_multiclass_upload_reports_each_class_and_keeps_indices():
     assert mask.shape == (20, 30) and set(np.unique(mask)) == {0, 1, 2}
 
 
+def test_colour_for_a_grey_model_is_a_400_naming_the_upload():
+    from litemedseg.serve.decode import UploadError
+
+    segmenter = StubSegmenter(1)
+    segmenter.in_channels = 1
+    colour = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 10, 10)).save(colour, format="PNG")
+    with pytest.raises(UploadError, match="photo.png: colour image, but the model takes grey images") as caught:
+        segment_upload(segmenter, colour.getvalue(), "photo.png")
+    assert caught.value.status == 400
+
+
 def test_binary_mask_is_0_255():
     result = segment_upload(StubSegmenter(1), png((10, 9), "RGBA"))
+    assert result["note"] is None
     mask = np.asarray(Image.open(io.BytesIO(_png_bytes(result["mask"]))))
     assert set(np.unique(mask)) == {0, 255}
     assert result["areas"] == [{"index": 1, "name": "foreground", "pixels": 60, "percent": pytest.approx(66.666667)}]

@@ -250,11 +250,30 @@ def read_image(path: str | os.PathLike, channels: int | None = None) -> np.ndarr
     return as_image_array(_read_raw(Path(path)), channels, path)
 
 
-def as_image_array(array: np.ndarray, channels: int | None = None, source: str | os.PathLike = "image") -> np.ndarray:
+class InputConversionWarning(UserWarning):
+    """An input was converted into what the model takes; the text names no file, so a command says it once."""
+
+
+GREY_FOR_COLOUR_MODEL = ("grey image(s) given to a model that takes colour (RGB) images: the grey channel is "
+                         "repeated into R, G and B, and masks may be poorer than on colour input")
+
+
+_NOTES_SAID: set[str] = set()
+
+
+def conversion_note(have: int, channels: int | None) -> str | None:
+    """What a user should be told when an image of `have` channels is fed to a model of `channels`."""
+    return GREY_FOR_COLOUR_MODEL if have == 1 and channels == 3 else None
+
+
+def as_image_array(array: np.ndarray, channels: int | None = None, source: str | os.PathLike = "image",
+                   *, warn: bool = True) -> np.ndarray:
     """Any 2D image array -> contiguous uint8 (H, W, C) with C = `channels` (1 or 3) when given.
 
-    16-bit and float images are min-max scaled to 0-255; an alpha channel is dropped; grey <-> RGB are
-    converted; any other channel count is an error naming `source`.
+    16-bit and float images are min-max scaled to 0-255; an alpha channel is dropped. Grey for a colour model
+    is repeated into RGB (lossless, so accepted, with an InputConversionWarning unless `warn` is off); colour
+    for a grey model is taken only when its channels are equal, else refused, like any other channel count,
+    with an error naming `source`.
     """
     array = np.asarray(array)
     if array.ndim == 2:
@@ -271,20 +290,29 @@ def as_image_array(array: np.ndarray, channels: int | None = None, source: str |
         raise DataError(f"{source}: image has {array.shape[-1]} channels; expected 1 (grey) or 3 (RGB)")
     array = to_uint8(array, source)
     if channels is not None:
+        note = conversion_note(array.shape[-1], channels)
         array = convert_channels(array, channels, source)
+        if note and warn and note not in _NOTES_SAID:
+            # said once per process: readers catch warnings per file, which resets Python's own "once" registry
+            _NOTES_SAID.add(note)
+            warnings.warn(note, InputConversionWarning, stacklevel=2)
     return np.ascontiguousarray(array)
 
 
 def convert_channels(array: np.ndarray, channels: int, path: str | os.PathLike = "image") -> np.ndarray:
-    """Grey -> RGB by repetition, RGB -> grey by ITU-R 601 luma; (H, W, C) uint8 in and out."""
+    """Grey -> RGB by repetition; RGB whose channels are equal -> grey; (H, W, C) uint8 in and out.
+
+    A colour image for a grey model is refused: any mix of R, G and B would be a guess the model never saw."""
     have = array.shape[-1]
     if have == channels:
         return array
     if have == 1 and channels == 3:
         return np.repeat(array, 3, axis=-1)
     if have == 3 and channels == 1:
-        luma = array.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
-        return np.round(luma).clip(0, 255).astype(np.uint8)[..., None]
+        if np.array_equal(array[..., 0], array[..., 1]) and np.array_equal(array[..., 0], array[..., 2]):
+            return array[..., :1]
+        raise DataError(f"{path}: colour image, but the model takes grey images (1 channel); convert it to grey "
+                        "first (or train with input.in_channels: 3)")
     raise DataError(f"{path}: image has {have} channels but the model expects {channels}")
 
 

@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from litemedseg.data.io import MAX_PIXELS, DecodeBudget
-from litemedseg.serve.decode import decode_upload
+from litemedseg.data.io import MAX_PIXELS, DecodeBudget, as_image_array, conversion_note
+from litemedseg.errors import DataError
+from litemedseg.serve.decode import UploadError, decode_upload
 from litemedseg.viz import mask_overlay
 
 
@@ -46,7 +47,12 @@ def segment_upload(segmenter: Any, data: bytes, source: str = "upload", *, max_p
     `max_pixels` and `max_decoded_bytes` refuse (413) an image before decoding it. Nothing touches the disk.
     """
     budget = DecodeBudget(max_pixels or MAX_PIXELS, max_decoded_bytes)
-    image = decode_upload(data, segmenter.in_channels, source, budget)
+    image = decode_upload(data, None, source, budget)
+    note = conversion_note(image.shape[-1], segmenter.in_channels)  # shown on the page, not logged per request
+    try:
+        image = as_image_array(image, segmenter.in_channels, source, warn=False)
+    except DataError as err:
+        raise UploadError(str(err)) from None
     mask = segmenter.predict(image)
     binary = segmenter.num_classes == 1
     height, width = mask.shape
@@ -56,6 +62,7 @@ def segment_upload(segmenter: Any, data: bytes, source: str = "upload", *, max_p
         "height": height,
         "num_classes": segmenter.num_classes,
         "mask_values": "0/255" if binary else "class indices",
+        "note": note,
         "foreground": {"pixels": foreground, "percent": 100.0 * foreground / mask.size},
         "areas": class_areas(mask, segmenter.num_classes, list(segmenter.class_names)),
         "overlay": data_url(png_bytes(mask_overlay(image, mask))),
