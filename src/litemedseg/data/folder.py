@@ -1,4 +1,4 @@
-"""A dataset folder: images/, masks/, optional fov/, split.json and classes.json (SPEC.md section 2)."""
+"""A dataset folder: images/, masks/, optional fov/, split.json and classes.json (docs/data.md)."""
 
 from __future__ import annotations
 

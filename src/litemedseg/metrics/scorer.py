@@ -1,4 +1,4 @@
-"""Accumulate per-image scores of a split and summarise them under the evaluation protocol (SPEC.md s.3)."""
+"""Accumulate per-image scores of a split and summarise them under the evaluation protocol (docs/protocol.md)."""
 
 from __future__ import annotations
 

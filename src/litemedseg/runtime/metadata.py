@@ -19,7 +19,7 @@ from litemedseg.utils.jsonio import read_json
 METADATA_KEY = "litemedseg"
 EXPORT_FORMAT = "litemedseg-export/1"
 INPUT_NAME, OUTPUT_NAME = "image", "logits"
-# The predictor's sliding window for input mode "patch" (SPEC section 3; MONAI's defaults except overlap).
+# The predictor's sliding window for input mode "patch" (docs/protocol.md, section 2; MONAI's defaults except overlap).
 WINDOW = {"overlap": 0.25, "mode": "gaussian", "sigma_scale": 0.125, "sw_batch_size": 8}
 
 

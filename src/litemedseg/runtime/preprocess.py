@@ -1,4 +1,4 @@
-"""Image -> network input exactly as the PyTorch predictor does it (SPEC section 3), in numpy."""
+"""Image -> network input exactly as the PyTorch predictor does it (docs/protocol.md, section 2), in numpy."""
 
 from __future__ import annotations
 
