@@ -38,8 +38,13 @@ def test_report_of_two_evaluations(evaluations, tmp_path):
     for model in ("mininet", "med2dsegnet_s"):
         params = count_parameters(litemedseg.create_model(model))
         assert f"{params:,}" in html  # the parameter count comes from the checkpoint
-    headline = json.loads((evaluations[0] / "summary.json").read_text())["headline"]["value"]
-    assert f"per_image_dice = {headline:.4f}" in html
+    summary = json.loads((evaluations[0] / "summary.json").read_text())
+    headline, (low, high) = summary["headline"]["value"], summary["per_image"]["dice"]["ci95"]
+    assert low <= headline <= high
+    assert f'per_image_dice = {headline:.4f} <span class="ci">[{low:.4f}, {high:.4f}]</span>' in html
+    assert "<h2>Per-metric scores</h2>" in html and "specificity" in html and "pooled Dice" in html
+    summary_table = html.split("<h2>Summary</h2>", 1)[1].split("</table>", 1)[0]
+    assert summary_table.count("<th>") == 8  # metrics and hashes live in their own places, so it fits 1280 px
     assert not [p for p in out.rglob("*") if p.name.startswith(".")]  # no temporary files left behind
 
 

@@ -28,7 +28,10 @@ def pick_runtime(runtime: str | None, weights: str) -> str:
               help="torch (checkpoints) or onnx (files from `litemedseg export`, no PyTorch needed); "
                    "default: onnx when --weights ends with .onnx, else torch.")
 @click.option("--probabilities", is_flag=True, help="Also write probability maps (0-255 PNG).")
-@click.option("--overlay", is_flag=True, help="Also write mask overlays on the images.")
+@click.option("--overlay", is_flag=True, help="Also write mask overlays on the images (outlined, colour-blind-safe "
+                                               "colours).")
+@click.option("--overlay-alpha", type=click.FloatRange(0, 1), default=0.45, show_default=True,
+              help="Fill opacity of the overlays (0: outlines only).")
 @click.option("--tta", is_flag=True, help="Average over flips at test time.")
 @click.option("--skip-bad", is_flag=True, help="Warn about unreadable images and go on instead of stopping.")
 @click.option("--device", default="auto", show_default=True)
@@ -37,8 +40,8 @@ def pick_runtime(runtime: str | None, weights: str) -> str:
               help="PyTorch runtime: auto runs the checkpoint's execution plan (bf16 where training used it and this "
                    "device has it); fp32 gives the masks an fp32 ONNX export gives.")
 @click.option("--no-progress", is_flag=True)
-def command(weights, input_path, output, runtime, probabilities, overlay, tta, skip_bad, device, threads,
-            precision, no_progress) -> None:  # noqa: ANN001
+def command(weights, input_path, output, runtime, probabilities, overlay, overlay_alpha, tta, skip_bad, device,
+            threads, precision, no_progress) -> None:  # noqa: ANN001
     """Predict masks (0/255 PNG, or class indices) for an image or a folder of images."""
     if pick_runtime(runtime, weights) == "onnx":
         # numpy, Pillow and onnxruntime only: this branch must never import torch
@@ -51,5 +54,6 @@ def command(weights, input_path, output, runtime, probabilities, overlay, tta, s
 
         inputs = list_inputs(input_path)
         segmenter = Segmenter.from_weights(weights, device=device, tta=tta, precision=precision)
-    records = predict_files(segmenter, inputs, output, probabilities, overlay, skip_bad, progress=not no_progress)
+    records = predict_files(segmenter, inputs, output, probabilities, overlay, skip_bad, progress=not no_progress,
+                            overlay_alpha=overlay_alpha)
     click.echo(f"wrote {len(records)} masks to {output}/masks")

@@ -400,12 +400,18 @@ def mask_values(path: str | os.PathLike) -> np.ndarray:
     return np.unique(array)
 
 
-def write_png(path: str | os.PathLike, array: np.ndarray) -> Path:
-    """Write a uint8/uint16 (H, W) or (H, W, 3) array as PNG, atomically."""
+def write_png(path: str | os.PathLike, array: np.ndarray, palette: Sequence[int] | None = None) -> Path:
+    """Write a uint8/uint16 (H, W) or (H, W, 3) array as PNG, atomically; with `palette` (768 values) a uint8
+    (H, W) array becomes a palette PNG: readers get the indices, viewers show the colours."""
     from litemedseg.utils.atomic import atomic_open
 
     path = Path(path)
-    image = Image.fromarray(np.ascontiguousarray(array))
+    array = np.ascontiguousarray(array)
+    if palette is not None:
+        image = Image.frombytes("P", (array.shape[1], array.shape[0]), array.astype(np.uint8).tobytes())
+        image.putpalette(list(palette))
+    else:
+        image = Image.fromarray(array)
     with atomic_open(path, "wb") as handle:
         image.save(handle, format="PNG")
     return path

@@ -22,6 +22,7 @@ from litemedseg.data.split_record import SplitRecord, find_overlap
 from litemedseg.engine.prediction import Segmenter
 from litemedseg.errors import DataError
 from litemedseg.metrics import SegmentationScorer
+from litemedseg.metrics.bootstrap import add_confidence_intervals
 from litemedseg.models.pretrained import resolve_weights
 from litemedseg.utils.atomic import write_json_atomic, write_text_atomic
 from litemedseg.utils.provenance import git_commit, hardware
@@ -127,7 +128,7 @@ def evaluate(
     scorer = SegmentationScorer(segmenter.num_classes, segmenter.class_names, with_hd95=with_hd95,
                                 with_auc=use_auc and segmenter.num_classes == 1, headline=headline_for(dataset))
     score_items(segmenter, items, scorer, batch_size, progress)
-    summary = scorer.summary()
+    summary = add_confidence_intervals(scorer.summary(), scorer.rows)
     weights_file = resolve_weights_path(resolve_weights(weights))
     summary = {
         "model": segmenter.meta.get("model", {}).get("name"),
@@ -201,10 +202,13 @@ def overlap_line(summary: dict[str, Any]) -> str:
             + ("; scored anyway (--allow-overlap): not a test or zero-shot score" if o.get("allowed") else ""))
 
 
-def _pm(stats: dict[str, float], digits: int = 4) -> str:
+def _pm(stats: dict[str, Any], digits: int = 4) -> str:
+    """mean ± std, and the 95 % confidence interval of the mean where the summary has one."""
     if stats.get("n", 1) == 0 or math.isnan(stats["mean"]):
         return "n/a"
-    return f"{stats['mean']:.{digits}f} ± {stats['std']:.{digits}f}"
+    text = f"{stats['mean']:.{digits}f} ± {stats['std']:.{digits}f}"
+    ci = stats.get("ci95")
+    return text + (f" [{ci[0]:.{digits}f}, {ci[1]:.{digits}f}]" if ci else "")
 
 
 def markdown_report(summary: dict[str, Any]) -> str:
@@ -223,7 +227,7 @@ def markdown_report(summary: dict[str, Any]) -> str:
         "",
     ]
     if "per_image" in summary:
-        lines += ["| metric | per-image mean ± std | pooled |", "| --- | --- | --- |"]
+        lines += ["| metric | per-image mean ± std [95 % CI] | pooled |", "| --- | --- | --- |"]
         for metric, stats in summary["per_image"].items():
             pooled = summary["pooled"].get(metric)
             lines.append(f"| {metric} | {_pm(stats)} | {'' if pooled is None else f'{pooled:.4f}'} |")
@@ -234,10 +238,15 @@ def markdown_report(summary: dict[str, Any]) -> str:
         lines += ["", f"Empty masks: both empty {e['both']}, truth only {e['truth_only']}, "
                       f"prediction only {e['prediction_only']}."]
     else:
-        lines += ["| class | Dice mean ± std | IoU mean ± std | pooled Dice | HD95 (px) |",
+        lines += ["| class | Dice mean ± std [95 % CI] | IoU mean ± std [95 % CI] | pooled Dice | HD95 (px) |",
                   "| --- | --- | --- | --- | --- |"]
         for name, c in summary["per_class"].items():
             hd = _pm(c["hd95"], 2) if "hd95" in c else "n/a"
             lines.append(f"| {name} | {_pm(c['dice'])} | {_pm(c['iou'])} | {c['pooled_dice']:.4f} | {hd} |")
-        lines += ["", f"Mean foreground Dice {summary['mean_dice']:.4f}, mean IoU {summary['mean_iou']:.4f}."]
+        ci = summary.get("mean_dice_ci95")
+        interval = f" [95 % CI {ci[0]:.4f}, {ci[1]:.4f}]" if ci else ""
+        lines += ["", f"Mean foreground Dice {summary['mean_dice']:.4f}{interval}, mean IoU {summary['mean_iou']:.4f}."]
+    if summary.get("confidence"):
+        c = summary["confidence"]
+        lines += ["", f"Intervals: {c['level']:.0%} {c['method']} ({c['resamples']} resamples, seed {c['seed']})."]
     return "\n".join(lines) + "\n"

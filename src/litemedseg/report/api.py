@@ -94,12 +94,13 @@ def build_report(
 
     sections = [_section(e, out, top_k) for e in tqdm(evaluations, desc="report", unit="eval", disable=not progress)]
     notes: list[str] = []
-    points = [Point(s.evaluation.label, s.params, s.evaluation.headline[1], s.evaluation.headline[0])
+    points = [Point(s.evaluation.label, s.params, s.evaluation.headline[1], s.evaluation.headline[0],
+                    s.evaluation.headline_ci, s.evaluation.multiclass)
               for s in sections if s.params is not None]
     plots: list[tuple[str, str]] = []
     if points:
         scatter = params_vs_score(points, out / SCATTER_FILE)
-        plots.append((relative(scatter, out), "Parameters (log scale) vs headline score"))
+        plots.append((relative(scatter, out), "Parameters (log scale) vs headline score, 95 % CI bars"))
     else:
         notes.append("no parameter counts available: the scatter plot was not drawn")
     plots += _spiders(evaluations, out)

@@ -17,7 +17,7 @@ from litemedseg.engine.prediction import Segmenter
 from litemedseg.errors import DataError
 from litemedseg.report.loading import Evaluation
 from litemedseg.report.plots import save_figure
-from litemedseg.viz import CLASS_COLOURS, error_overlay, mask_overlay
+from litemedseg.viz import CLASS_TABLE, as_rgb, error_overlay, mask_overlay
 from litemedseg.viz.overlay import FN, FP, TP
 
 PANEL_INCHES = 2.4
@@ -95,14 +95,14 @@ def render_gallery(
     axes = figure.subplots(rows, columns, squeeze=False)
     for row, item in zip(axes, items):
         for ax, (name, picture) in zip(row, _panels(item, multiclass)):
-            ax.imshow(picture, interpolation="nearest")
+            ax.imshow(as_rgb(picture), interpolation="nearest")  # a grey image in grey, not in a colour map
             caption = f"{_short(item.stem)}\n{score_name} {item.score:.3f}" if name == "image" else f"{name}\n"
             ax.set_title(caption, fontsize=8)
     for ax in axes.flat:
         ax.set_axis_off()
     if multiclass:
         names = class_names or []
-        handles = [Patch(color=CLASS_COLOURS[c % len(CLASS_COLOURS)] / 255, label=names[c] if c < len(names) else
+        handles = [Patch(color=CLASS_TABLE[c % 256] / 255, label=names[c] if c < len(names) else
                          f"class {c}") for c in range(1, max(len(names), 2))]
     else:
         handles = [Patch(color=np.array(TP) / 255, label="TP (correct)"),

@@ -65,6 +65,18 @@ class Evaluation:
         head = self.summary["headline"]
         return str(head.get("metric", "?")), float(head.get("value", math.nan))
 
+    @property
+    def headline_ci(self) -> tuple[float, float] | None:
+        """The 95 % interval of the headline where the evaluation has one (per-image means; not pooled scores)."""
+        metric = self.headline[0]
+        if metric == "per_image_dice":
+            ci = self.summary.get("per_image", {}).get("dice", {}).get("ci95")
+        elif metric == "mean_class_dice":
+            ci = self.summary.get("mean_dice_ci95")
+        else:
+            ci = None
+        return interval(ci)
+
     def metric_means(self) -> dict[str, float]:
         """Per-image means of the binary metrics (dice, iou, precision, recall, specificity, accuracy)."""
         per_image = self.summary.get("per_image", {})
@@ -73,6 +85,15 @@ class Evaluation:
     def class_scores(self, metric: str = "dice") -> dict[str, float]:
         """Per-image mean of `metric` ("dice" or "iou") for every foreground class (multi-class only)."""
         return {name: float(c[metric]["mean"]) for name, c in self.summary.get("per_class", {}).items()}
+
+
+def interval(value: object) -> tuple[float, float] | None:
+    """A [low, high] pair of finite numbers from a summary (written by us, but read back from disk), else None."""
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        return None
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value):
+        return None
+    return float(value[0]), float(value[1])
 
 
 def _number(text: str) -> Any:

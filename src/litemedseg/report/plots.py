@@ -1,4 +1,4 @@
-"""Plots across evaluations: parameters vs headline score (log x) and spider (radar) charts of scores.
+"""Plots across evaluations: parameters vs headline score (log x, error bars) and spider (radar) charts.
 
 Figures are built with ``matplotlib.figure.Figure`` (the Agg canvas, no pyplot state), so reports work on
 headless machines and inside other programs' matplotlib sessions.
@@ -30,37 +30,52 @@ def save_figure(figure, path: str | os.PathLike, dpi: int = 110) -> Path:  # noq
 
 @dataclass(frozen=True)
 class Point:
-    label: str
+    """One evaluation on the parameters-vs-score plot; `ci` is the headline's 95 % interval when it has one."""
+
+    label: str  # "model · dataset/split"
     params: int
     value: float
     metric: str
+    ci: tuple[float, float] | None = None
+    multiclass: bool = False
 
 
 def params_vs_score(points: Sequence[Point], path: str | os.PathLike) -> Path:
-    """Scatter of parameter count (log x) against headline score, one labelled point per evaluation."""
+    """Parameter count (log x) against headline score with 95 % error bars; binary and multi-class headlines on
+    separate axes (they are different numbers), every point named model + dataset."""
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(7.0, 4.6))
-    ax = figure.subplots()
-    colours = _colours(len(points))
-    for point, colour in zip(points, colours):
-        ax.scatter(point.params, point.value, s=70, color=colour, edgecolor="black", linewidth=0.6, zorder=3,
-                   label=f"{point.label} ({_params_text(point.params)}, {point.metric} {point.value:.3f})")
-        ax.annotate(point.label.split(" · ")[0], (point.params, point.value), textcoords="offset points",
-                    xytext=(6, 5), fontsize=8)
-    ax.set_xscale("log")
-    if points:
-        low, high = min(p.params for p in points), max(p.params for p in points)
-        ax.set_xlim(low / 3, high * 3)
-        values = [p.value for p in points if math.isfinite(p.value)]
-        if values:
-            ax.set_ylim(max(0.0, min(values) - 0.1), min(1.02, max(values) + 0.08))
-    metrics = sorted({p.metric for p in points})
-    ax.set_xlabel("parameters (log scale)")
-    ax.set_ylabel(f"headline score ({', '.join(metrics) or 'Dice'})")
-    ax.set_title("Parameters vs segmentation score")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="lower right")
+    groups = [(title, [p for p in points if p.multiclass == multi])
+              for title, multi in (("binary", False), ("multi-class", True))]
+    groups = [(title, members) for title, members in groups if members] or [("binary", [])]
+    figure = Figure(figsize=(7.0 * len(groups), 4.8))
+    axes = figure.subplots(1, len(groups), squeeze=False)[0]
+    colours = iter(_colours(len(points)))
+    for ax, (title, members) in zip(axes, groups):
+        for point in members:
+            colour = next(colours)
+            error = None
+            if point.ci is not None:
+                error = [[max(0.0, point.value - point.ci[0])], [max(0.0, point.ci[1] - point.value)]]
+            ax.errorbar(point.params, point.value, yerr=error, fmt="o", markersize=8, color=colour,
+                        markeredgecolor="black", markeredgewidth=0.6, capsize=4, zorder=3,
+                        label=f"{point.label} ({_params_text(point.params)}, {point.metric} {point.value:.3f})")
+            ax.annotate(point.label, (point.params, point.value), textcoords="offset points", xytext=(6, 5),
+                        fontsize=7)
+        ax.set_xscale("log")
+        if members:
+            low, high = min(p.params for p in members), max(p.params for p in members)
+            ax.set_xlim(low / 3, high * 3)
+            values = [v for p in members for v in ((p.value,) + (p.ci or ())) if math.isfinite(v)]
+            if values:
+                ax.set_ylim(max(0.0, min(values) - 0.1), min(1.02, max(values) + 0.08))
+        metrics = sorted({p.metric for p in members})
+        ax.set_xlabel("parameters (log scale)")
+        ax.set_ylabel(f"headline score ({', '.join(metrics) or 'Dice'})")
+        ax.set_title(f"Parameters vs score, {title} (bars: 95 % CI over images)", fontsize=10)
+        ax.grid(True, which="both", alpha=0.3)
+        if members:
+            ax.legend(fontsize=7, loc="lower right")
     figure.tight_layout()
     return save_figure(figure, path)
 

@@ -16,13 +16,15 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from litemedseg.data.io import IMAGE_SUFFIXES, is_image_name, read_image, write_png
-from litemedseg.errors import DataError
+from litemedseg.errors import ConfigError, DataError
+from litemedseg.utils.atomic import write_json_atomic
 from litemedseg.utils.publish import PREDICTION, publish_folder
-from litemedseg.viz.overlay import mask_overlay
+from litemedseg.viz.overlay import CLASS_TABLE, DEFAULT_ALPHA, mask_overlay, palette
 
 
 class SegmenterLike(Protocol):
     num_classes: int
+    class_names: list[str]
 
     def predict_logits(self, image: np.ndarray, source: str | os.PathLike = "image") -> Any: ...
     def mask_from_logits(self, logits: Any) -> np.ndarray: ...
@@ -76,28 +78,44 @@ def predict_files(
     overlays: bool = False,
     skip_bad: bool = False,
     progress: bool = True,
+    overlay_alpha: float = DEFAULT_ALPHA,
 ) -> list[dict[str, Any]]:
-    """Write masks/<stem>.png (0/255 binary, class indices otherwise) at original size, plus optional
-    probabilities/<stem>.png (0-255) and overlays/<stem>.png.
+    """Write masks/<stem>.png (0/255 binary; class indices otherwise, as a palette PNG with the legend in
+    classes.json) at original size, plus optional probabilities/<stem>.png (0-255) and overlays/<stem>.png
+    (outlined regions at opacity `overlay_alpha`).
 
     The folder is published whole when every image is done (`litemedseg.utils.publish`): an interrupted run
     leaves no folder, and an old prediction folder there is replaced, never mixed with the new masks."""
     out = Path(output_dir).expanduser()
     require_unique_stems(inputs, "masks")
     records = []
+    if not 0.0 <= overlay_alpha <= 1.0:
+        raise ConfigError(f"overlay opacity must be between 0 and 1, got {overlay_alpha}")
     with publish_folder(out, PREDICTION) as staging:
+        if segmenter.num_classes > 1:
+            write_json_atomic(staging / "classes.json", class_legend(list(segmenter.class_names),
+                                                                    segmenter.num_classes))
         for path, image in read_images(inputs, skip_bad, progress, "predicting"):
-            records.append(_predict_one(segmenter, path, image, staging, out, probabilities, overlays))
+            records.append(_predict_one(segmenter, path, image, staging, out, probabilities, overlays,
+                                        overlay_alpha))
     return records
 
 
+def class_legend(class_names: list[str], num_classes: int) -> dict[str, dict[str, Any]]:
+    """classes.json of a multi-class prediction: index -> name and the colour its palette PNG shows."""
+    names = class_names + [f"class {c}" for c in range(len(class_names), num_classes)]
+    return {str(c): {"name": names[c], "color": [int(v) for v in CLASS_TABLE[c]]} for c in range(num_classes)}
+
+
 def _predict_one(segmenter: SegmenterLike, path: Path, image: np.ndarray, staging: Path, out: Path,
-                 probabilities: bool, overlays: bool) -> dict[str, Any]:
+                 probabilities: bool, overlays: bool, overlay_alpha: float) -> dict[str, Any]:
     logits = segmenter.predict_logits(image, path)
     mask = segmenter.mask_from_logits(logits)
-    saved = mask * 255 if segmenter.num_classes == 1 else mask
     name = f"{path.stem}.png"
-    write_png(staging / "masks" / name, saved)
+    if segmenter.num_classes == 1:
+        write_png(staging / "masks" / name, mask * 255)
+    else:
+        write_png(staging / "masks" / name, mask, palette=palette())
     foreground = mask > 0
     record: dict[str, Any] = {"image": str(path), "mask": str(out / "masks" / name),
                               "foreground_fraction": float(foreground.mean()),
@@ -108,6 +126,6 @@ def _predict_one(segmenter: SegmenterLike, path: Path, image: np.ndarray, stagin
         write_png(staging / "probabilities" / name, (prob * 255).round().astype(np.uint8))
         record["probabilities"] = str(out / "probabilities" / name)
     if overlays:
-        write_png(staging / "overlays" / name, mask_overlay(image, mask))
+        write_png(staging / "overlays" / name, mask_overlay(image, mask, overlay_alpha))
         record["overlay"] = str(out / "overlays" / name)
     return record

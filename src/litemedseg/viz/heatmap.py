@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from litemedseg.viz.overlay import _rgb
+from litemedseg.viz.overlay import as_rgb
 
 
 def colourise(heat: np.ndarray, cmap: str = "jet") -> np.ndarray:
@@ -22,7 +22,7 @@ def heatmap_overlay(image: np.ndarray, heat: np.ndarray, alpha: float = 0.5, cma
     The whole image is tinted (cold regions blue), as in the Grad-CAM papers, so low and high attention can both
     be read off the picture.
     """
-    base = _rgb(image).astype(np.float32)
+    base = as_rgb(image).astype(np.float32)
     heat = np.asarray(heat)
     if heat.shape != base.shape[:2]:
         raise ValueError(f"heatmap shape {heat.shape} differs from the image's {base.shape[:2]}")
