@@ -55,9 +55,12 @@ class LitemedsegCLI(click.Group):
         return module.command
 
     def invoke(self, ctx: click.Context):  # noqa: ANN201
+        from litemedseg.data.io import reset_notes
+
         debug = bool(os.environ.get("LITEMEDSEG_DEBUG"))
         if not debug:
             warnings.showwarning = _warning_line
+        reset_notes()
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):

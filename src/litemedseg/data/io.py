@@ -261,6 +261,11 @@ GREY_FOR_COLOUR_MODEL = ("grey image(s) given to a model that takes colour (RGB)
 _NOTES_SAID: set[str] = set()
 
 
+def reset_notes() -> None:
+    """Forget which conversion notes were said: each command (the CLI calls this) says each note once."""
+    _NOTES_SAID.clear()
+
+
 def conversion_note(have: int, channels: int | None) -> str | None:
     """What a user should be told when an image of `have` channels is fed to a model of `channels`."""
     return GREY_FOR_COLOUR_MODEL if have == 1 and channels == 3 else None
