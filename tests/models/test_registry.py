@@ -65,3 +65,19 @@ def test_bad_channel_counts_are_rejected():
 
 def test_entry_description_is_docstring_first_line():
     assert get_model_entry("unet").description.startswith("MONAI UNet")
+
+
+def test_every_model_declares_a_contract_that_holds():
+    """Loss and Grad-CAM layer are declared at registration; what is declared exists."""
+    import litemedseg
+    from litemedseg.losses import default_loss_name, list_losses
+    from litemedseg.models import get_model_entry
+
+    for name in litemedseg.list_models():
+        entry = get_model_entry(name)
+        assert entry.default_loss in list_losses() and default_loss_name(name, 1) == entry.default_loss
+        assert default_loss_name(name, 3) == "dice_ce"
+        if entry.gradcam_layer is not None:
+            assert entry.gradcam_layer in dict(litemedseg.create_model(name).named_modules()), name
+    assert get_model_entry("mininet").default_loss == "dice_jaccard_bce"
+    assert get_model_entry("unet").gradcam_layer == "model.1.submodule"

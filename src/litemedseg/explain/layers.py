@@ -6,12 +6,7 @@ import difflib
 
 from torch import nn
 
-from litemedseg.errors import ConfigError
-
-# The MONAI baselines have no `decoder` attribute; these are their last up-sampling stages before the output
-# convolution (U-Net: 1/2 resolution, 16 channels by default; BasicUNet: full resolution, 32 channels).
-BASELINE_LAYERS = {"unet": "model.1.submodule", "basicunet": "upcat_1"}
-
+from litemedseg.errors import ConfigError, UnknownModelError
 
 def _model_name(model: nn.Module) -> str | None:
     config = getattr(model, "model_config", None)
@@ -21,13 +16,22 @@ def _model_name(model: nn.Module) -> str | None:
 def default_layer_name(model: nn.Module) -> str:
     """The layer Grad-CAM uses when none is given.
 
-    Med-2D SegNet and Mini-Net: the last decoder stage (``decoder.<last>``, half the input resolution), late
-    enough to carry class evidence and fine enough to localise it. MONAI baselines: see `BASELINE_LAYERS`.
-    Any other model with a ``decoder`` ModuleList gets its last entry; otherwise the caller must choose.
+    The layer the model declared at registration (``gradcam_layer``; the MONAI baselines, which have no
+    ``decoder``, declare their last up-sampling stage), else the last stage of ``model.decoder`` (Med-2D SegNet
+    and Mini-Net: half the input resolution, late enough to carry class evidence and fine enough to localise
+    it); otherwise the caller must choose.
     """
+    from litemedseg.models import get_model_entry
+
     name = _model_name(model)
-    if name in BASELINE_LAYERS:
-        return BASELINE_LAYERS[name]
+    declared = None
+    if name is not None:
+        try:
+            declared = get_model_entry(name).gradcam_layer
+        except UnknownModelError:
+            declared = None
+    if declared is not None:
+        return declared
     decoder = getattr(model, "decoder", None)
     if isinstance(decoder, (nn.ModuleList, nn.Sequential)) and len(decoder) > 0:
         return f"decoder.{len(decoder) - 1}"

@@ -23,10 +23,13 @@ def list_losses() -> list[str]:
 
 
 def default_loss_name(model_name: str, num_classes: int) -> str:
-    """Dice + CE for several classes; Mini-Net's alpha-weighted Dice + Jaccard + BCE; Dice + BCE otherwise."""
+    """Dice + CE for several classes; else the loss the model declared at registration (Mini-Net: the
+    alpha-weighted Dice + Jaccard + BCE; Dice + BCE unless a model says otherwise)."""
     if num_classes > 1:
         return "dice_ce"
-    return "dice_jaccard_bce" if model_name.startswith("mininet") else "dice_bce"
+    from litemedseg.models import get_model_entry  # registering the models is their package's import
+
+    return get_model_entry(model_name).default_loss
 
 
 def create_loss(name: str, num_classes: int, **kwargs: Any) -> nn.Module:

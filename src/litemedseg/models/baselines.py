@@ -9,7 +9,9 @@ from torch import nn
 from litemedseg.models.registry import register_model
 
 
-@register_model(family="baseline")
+# Grad-CAM layers: MONAI's networks have no `decoder`; their last up-sampling stage before the output convolution
+# (U-Net: 1/2 resolution, 16 channels by default; BasicUNet: full resolution, 32 channels).
+@register_model(family="baseline", gradcam_layer="model.1.submodule")
 def unet(
     in_channels: int = 3,
     num_classes: int = 1,
@@ -33,7 +35,7 @@ def unet(
     return model
 
 
-@register_model(family="baseline")
+@register_model(family="baseline", gradcam_layer="upcat_1")
 def basicunet(
     in_channels: int = 3,
     num_classes: int = 1,

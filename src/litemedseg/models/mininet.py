@@ -149,13 +149,13 @@ class MiniNet(nn.Module):
         return logits
 
 
-@register_model(family="mininet", paper_params=37_700)
+@register_model(family="mininet", paper_params=37_700, default_loss="dice_jaccard_bce")
 def mininet(in_channels: int = 3, num_classes: int = 1, **kwargs) -> MiniNet:
     """Mini-Net, default: about 37.7 k parameters at full resolution (retinal vessels, skin lesions, nuclei)."""
     return MiniNet(in_channels, num_classes, **kwargs)
 
 
-@register_model(family="mininet")
+@register_model(family="mininet", default_loss="dice_jaccard_bce")
 def mininet_half(in_channels: int = 3, num_classes: int = 1, **kwargs) -> MiniNet:
     """Mini-Net at half resolution (stride-2 stem): same parameters, a quarter of the compute, coarser edges."""
     kwargs.setdefault("stem_stride", 2)

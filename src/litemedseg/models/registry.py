@@ -53,11 +53,18 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class ModelEntry:
+    """A registered model and the contract it declares once, here: family, published parameter count, the loss
+    training uses when none is given (one output map; several classes always take dice_ce) and the layer
+    Grad-CAM looks at (None: the last stage of ``model.decoder``). Size rule and architecture arguments are
+    declared by the module itself (``size_divisor``, ``declared_kwargs``); docs/adding-a-model.md."""
+
     name: str
     builder: Builder
     family: str
     description: str
     paper_params: int | None = None
+    default_loss: str = "dice_bce"
+    gradcam_layer: str | None = None
 
 
 _ENTRIES: dict[str, ModelEntry] = {}
@@ -77,16 +84,19 @@ def renamed_to(name: str) -> str | None:
 
 
 def register_model(
-    fn: Builder | None = None, *, family: str | None = None, paper_params: int | None = None
+    fn: Builder | None = None, *, family: str | None = None, paper_params: int | None = None,
+    default_loss: str = "dice_bce", gradcam_layer: str | None = None,
 ) -> Any:
-    """Register a builder ``fn(in_channels, num_classes, **kw) -> nn.Module`` under its function name."""
+    """Register a builder ``fn(in_channels, num_classes, **kw) -> nn.Module`` under its function name, with
+    the contract of ModelEntry."""
 
     def wrap(builder: Builder) -> Builder:
         name = builder.__name__
         if name in _ENTRIES:
             raise RuntimeError(f"model {name!r} is registered twice")
         doc = (builder.__doc__ or "").strip().splitlines()
-        _ENTRIES[name] = ModelEntry(name, builder, family or name, doc[0] if doc else "", paper_params)
+        _ENTRIES[name] = ModelEntry(name, builder, family or name, doc[0] if doc else "", paper_params,
+                                    default_loss, gradcam_layer)
         return builder
 
     return wrap(fn) if fn is not None else wrap
