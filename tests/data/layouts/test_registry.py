@@ -64,3 +64,21 @@ def test_open_dataset_on_an_official_layout_gives_the_convert_command(tmp_path):
 def test_convert_command_quotes_paths_with_spaces(tmp_path):
     command = convert_command(tmp_path / "PH2 Dataset images")
     assert command.endswith("'" + str(tmp_path / "PH2 Dataset images-converted") + "'")
+
+
+def test_detection_order_is_the_declared_priority_not_the_import_order():
+    from litemedseg.data.layouts import LAYOUTS, register_layout
+    from litemedseg.data.layouts.registry import LAYOUTS as registry_layouts
+
+    order = list(LAYOUTS)
+    assert order[0] == "nnunet" and order[-1] == "kvasir-seg"  # specific first, plain images/ + masks/ last
+    assert [LAYOUTS[n].priority for n in order] == sorted(LAYOUTS[n].priority for n in order)
+    saved = dict(registry_layouts)
+    try:
+        registry_layouts.clear()
+        for name in reversed(order):  # registering in the opposite order changes nothing
+            register_layout(type(saved[name]))
+        assert list(registry_layouts) == order
+    finally:
+        registry_layouts.clear()
+        registry_layouts.update(saved)

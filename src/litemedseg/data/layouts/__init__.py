@@ -7,22 +7,19 @@ read and converted into the standard folder: images/, masks/, optional fov/, spl
     >>> convert_dataset("~/Downloads/DRIVE", "data/DRIVE").summary()  # doctest: +SKIP
 """
 
-# Registration order is detection order: specific layouts first, broad ones (plain images/ + masks/) last,
-# so the import sorter is kept away from this block.
-# isort: off
+# Detection order is each layout's `priority`, so the order of these imports does not matter.
 from litemedseg.data.layouts import (  # noqa: F401  (imported to register)
-    nnunet,
-    isic,
-    drive,
-    chase,
-    monuseg,
-    ph2,
     busi,
+    chase,
     cvc,
+    drive,
     glas,
+    isic,
     kvasir,
+    monuseg,
+    nnunet,
+    ph2,
 )
-# isort: on
 
 from litemedseg.data.layouts.base import Case, ConversionReport, Found, Layout
 from litemedseg.data.layouts.registry import (

@@ -100,6 +100,8 @@ class Layout(abc.ABC):
     # Foreground = grey value > threshold; None reads {0, v} masks exactly and refuses anything else.
     mask_threshold: ClassVar[int | None] = None
     fov: ClassVar[str] = ""  # "official" where the layout ships FOV masks, "derived" where they are computed
+    # Detection order, lowest first: specific layouts before broad ones (plain images/ + masks/ is Kvasir-SEG's)
+    priority: ClassVar[int] = 1000
 
     @abc.abstractmethod
     def detect(self, root: Path) -> bool:

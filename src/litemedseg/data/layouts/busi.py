@@ -32,6 +32,7 @@ def stem_for(name: str) -> str:
 @register_layout
 class Busi(Layout):
     name = "busi"
+    priority = 70
     title = "BUSI (breast ultrasound)"
     mask_threshold = 127
 

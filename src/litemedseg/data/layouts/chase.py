@@ -29,6 +29,7 @@ def _images(root: Path) -> dict[str, Path]:
 @register_layout
 class ChaseDB1(Layout):
     name = "chase-db1"
+    priority = 40
     title = "CHASE_DB1 (retinal vessels)"
     fov = "derived"
 

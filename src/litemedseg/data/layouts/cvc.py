@@ -27,6 +27,7 @@ def _folders(root: Path) -> tuple[Path, Path] | None:
 @register_layout
 class CvcClinicDB(Layout):
     name = "cvc-clinicdb"
+    priority = 80
     title = "CVC-ClinicDB (colonoscopy polyps)"
 
     def detect(self, root: Path) -> bool:

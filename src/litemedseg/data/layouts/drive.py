@@ -28,6 +28,7 @@ _STEM = re.compile(r"^(\d+)_(training|test)$")
 @register_layout
 class Drive(Layout):
     name = "drive"
+    priority = 30
     title = "DRIVE (retinal vessels)"
     fov = "official"
 

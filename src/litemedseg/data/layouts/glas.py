@@ -26,6 +26,7 @@ def _images(root: Path) -> dict[str, Path]:
 @register_layout
 class GlaS(Layout):
     name = "glas"
+    priority = 90
     title = "GlaS (colon glands)"
 
     def detect(self, root: Path) -> bool:

@@ -58,6 +58,7 @@ class _Isic(Layout):
 @register_layout
 class Isic2016(_Isic):
     name = "isic2016"
+    priority = 20
     title = "ISIC 2016 (ISBI 2016 Part 1)"
     splits = (
         IsicSplit("train", "ISBI2016_ISIC_Part1_Training_Data", "ISBI2016_ISIC_Part1_Training_GroundTruth",
@@ -69,6 +70,7 @@ class Isic2016(_Isic):
 @register_layout
 class Isic2017(_Isic):
     name = "isic2017"
+    priority = 21
     title = "ISIC 2017 (Part 1)"
     splits = (
         IsicSplit("train", "ISIC-2017_Training_Data", "ISIC-2017_Training_Part1_GroundTruth"),
@@ -80,6 +82,7 @@ class Isic2017(_Isic):
 @register_layout
 class Isic2018(_Isic):
     name = "isic2018"
+    priority = 22
     title = "ISIC 2018 (Task 1)"
     splits = (
         IsicSplit("train", "ISIC2018_Task1-2_Training_Input", "ISIC2018_Task1_Training_GroundTruth"),

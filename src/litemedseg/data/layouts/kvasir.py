@@ -22,6 +22,7 @@ from litemedseg.data.layouts.registry import register_layout
 @register_layout
 class KvasirSeg(Layout):
     name = "kvasir-seg"
+    priority = 100
     title = "Kvasir-SEG (polyps)"
     mask_threshold = 127
 

@@ -64,6 +64,7 @@ def rasterise_xml(path: Path, shape: tuple[int, int]) -> np.ndarray:
 @register_layout
 class MoNuSeg(Layout):
     name = "monuseg"
+    priority = 50
     title = "MoNuSeg 2018 (nuclei, XML annotations)"
 
     def detect(self, root: Path) -> bool:

@@ -87,6 +87,7 @@ def _channel_files(folder: Path, ending: str) -> dict[str, list[Path]]:
 @register_layout
 class NnUNet(Layout):
     name = "nnunet"
+    priority = 10
     title = "nnU-Net raw (dataset.json)"
 
     def detect(self, root: Path) -> bool:

@@ -30,6 +30,7 @@ def _case_dirs(root: Path) -> list[Path]:
 @register_layout
 class PH2(Layout):
     name = "ph2"
+    priority = 60
     title = "PH2 (dermoscopy)"
     mask_threshold = 127
 

@@ -12,10 +12,13 @@ LAYOUTS: dict[str, Layout] = {}
 
 
 def register_layout(cls: type[Layout]) -> type[Layout]:
-    """Class decorator: make a layout available by its `name` (detection tries layouts in registration order)."""
+    """Class decorator: make a layout available by its `name`. Detection tries layouts by their `priority`
+    (lowest first), never by import order."""
     if cls.name in LAYOUTS:
         raise ValueError(f"layout {cls.name!r} is registered twice")
-    LAYOUTS[cls.name] = cls()
+    ordered = sorted([*LAYOUTS.values(), cls()], key=lambda layout: (layout.priority, layout.name))
+    LAYOUTS.clear()
+    LAYOUTS.update((layout.name, layout) for layout in ordered)
     return cls
 
 
