@@ -85,6 +85,14 @@ def convert_dataset(
         raise DataError(f"{source}: input folder not found")
     if not source.is_dir():
         raise DataError(f"{source}: not a folder")
+    masks_dir, mask_suffix = options.pop("masks_dir", None), options.pop("mask_suffix", None)
+    if masks_dir is not None or mask_suffix is not None or (layout is not None and _key(layout) == "folder"):
+        if layout is not None and _key(layout) != "folder":
+            raise ConfigError(f"--masks-dir and --mask-suffix describe your own folder; the {layout!r} layout "
+                              "knows where its masks are (leave them out, or use --layout folder)")
+        from litemedseg.data.layouts.folder import UserFolder
+
+        return UserFolder(masks_dir, mask_suffix).convert(source, output, **options)
     if layout is not None:
         chosen = get_layout(layout)
         root = source
