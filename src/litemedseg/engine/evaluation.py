@@ -94,8 +94,9 @@ def evaluate(
     `split=None` means "test", or the whole dataset ("all") when `zero_shot` is set: a dataset the model never
     saw is all test data. An explicit split is always honoured. On the dataset the model was trained on, the
     splits are the model's own (its split record). Masks are read with the checkpoint's data rules unless
-    `mask_threshold`, `skip_unpaired`, `masks_dir` or `mask_suffix` override them. A "test" or zero-shot score of images the model saw in
-    training or validation (by stem or image hash) is refused unless `allow_overlap`; the summary then says so.
+    `mask_threshold`, `skip_unpaired`, `masks_dir` or `mask_suffix` override them. A "test" or zero-shot score
+    of images the model saw in training or validation (by stem or image hash) is refused unless
+    `allow_overlap`; the summary then says so.
     """
     started = time.perf_counter()
     if output_dir is not None:  # refused before any work, not after scoring
