@@ -192,3 +192,13 @@ def test_colour_for_a_grey_model_is_refused_naming_the_file():
     colour[..., 0] = 200
     with pytest.raises(DataError, match=r"photo.png: colour image, but the model takes grey images \(1 channel\)"):
         as_image_array(colour, 1, "photo.png")
+
+
+def test_size_note_only_for_images_far_from_the_training_median():
+    from litemedseg.data.io import size_note
+
+    assert size_note((500, 700), [574, 765]) is None and size_note((150, 200), [574, 765]) is None
+    assert size_note((100, 700), None) is None
+    note = size_note((4000, 3000), [574, 765])
+    assert note.startswith("image(s) far from the size of the training images (first: 3000x4000 against their "
+                           "median 765x574, more than 4x apart)")

@@ -60,3 +60,24 @@ def test_predict_files_writes_masks_probabilities_and_overlays(demo_run, tmp_pat
         assert np.array_equal(mask // 255, segmenter.predict(read_image(path)))
         assert np.asarray(Image.open(record["overlay"])).shape == (*mask.shape, 3)
         assert np.asarray(Image.open(record["probabilities"])).shape == mask.shape
+
+
+def test_checkpoint_records_training_image_sizes_and_predict_says_when_far(demo_run):
+    import warnings
+
+    from litemedseg.data import io as io_module
+    from litemedseg.data.io import InputConversionWarning
+    from litemedseg.engine.prediction import Segmenter
+
+    segmenter = Segmenter.from_weights(demo_run.run_dir / "best")
+    median = segmenter.meta["dataset"]["image_size"]["median"]
+    assert segmenter.training_image_size == tuple(median) and max(median) <= 128  # DSB2018-mini: sides <= 128
+    io_module.reset_notes()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        segmenter.predict(np.zeros(tuple(median) + (3,), np.uint8))
+        big = np.zeros((median[0] * 6, median[1] * 6, 3), np.uint8)
+        segmenter.predict(big)
+        segmenter.predict(big)
+    notes = [str(w.message) for w in caught if issubclass(w.category, InputConversionWarning)]
+    assert len(notes) == 1 and notes[0].startswith("image(s) far from the size of the training images")

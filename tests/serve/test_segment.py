@@ -55,7 +55,7 @@ def test_class_areas_per_class():
 def test_multiclass_upload_reports_each_class_and_keeps_indices():
     result = segment_upload(StubSegmenter(3), png((20, 30), "L"))  # a grey image is converted to RGB
     assert result["num_classes"] == 3 and result["mask_values"] == "class indices"
-    assert result["note"].startswith("grey image(s) given to a model that takes colour (RGB) images")
+    assert result["note"].startswith("Grey image(s) given to a model that takes colour (RGB) images")
     assert [(a["name"], a["pixels"]) for a in result["areas"]] == [("RV", 200), ("LV", 200)]
     assert result["foreground"]["pixels"] == 400
     assert result["foreground"]["percent"] == pytest.approx(100 * 400 / 600)

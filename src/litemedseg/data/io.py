@@ -271,6 +271,29 @@ def conversion_note(have: int, channels: int | None) -> str | None:
     return GREY_FOR_COLOUR_MODEL if have == 1 and channels == 3 else None
 
 
+SIZE_FACTOR = 4.0  # an image side this many times larger or smaller than the training median is "far"
+
+
+def size_note(shape: Sequence[int], median: Sequence[int] | None) -> str | None:
+    """What a user should be told when an image of (H, W) `shape` is far from the training images' median."""
+    if not median or len(median) != 2 or min(median) < 1:
+        return None
+    ratios = [shape[0] / median[0], shape[1] / median[1]]
+    if all(1 / SIZE_FACTOR <= r <= SIZE_FACTOR for r in ratios):
+        return None
+    return (f"image(s) far from the size of the training images (first: {shape[1]}x{shape[0]} against their "
+            f"median {median[1]}x{median[0]}, more than {SIZE_FACTOR:g}x apart): objects appear at another scale "
+            "to the model, and masks may be poorer")
+
+
+def say_once(kind: str, text: str) -> None:
+    """Warn `text` (an InputConversionWarning) the first time a note of `kind` comes up in this command."""
+    if kind in _NOTES_SAID:
+        return
+    _NOTES_SAID.add(kind)  # per kind: readers catch warnings per file, which resets Python's own registry
+    warnings.warn(text, InputConversionWarning, stacklevel=3)
+
+
 def as_image_array(array: np.ndarray, channels: int | None = None, source: str | os.PathLike = "image",
                    *, warn: bool = True) -> np.ndarray:
     """Any 2D image array -> contiguous uint8 (H, W, C) with C = `channels` (1 or 3) when given.
@@ -297,10 +320,8 @@ def as_image_array(array: np.ndarray, channels: int | None = None, source: str |
     if channels is not None:
         note = conversion_note(array.shape[-1], channels)
         array = convert_channels(array, channels, source)
-        if note and warn and note not in _NOTES_SAID:
-            # said once per process: readers catch warnings per file, which resets Python's own "once" registry
-            _NOTES_SAID.add(note)
-            warnings.warn(note, InputConversionWarning, stacklevel=2)
+        if note and warn:
+            say_once("channels", note)
     return np.ascontiguousarray(array)
 
 

@@ -62,6 +62,7 @@ class Segmenter(SegmenterBase):
         self.class_names = list(class_names or ["background", "foreground"])
         self.tta = tta
         self.meta = meta or {}
+        self.training_image_size = self.median_size_of(self.meta.get("dataset"))
         divisor = size_divisor_of(model)
         if any(side % divisor for side in input_spec.size):
             raise ValueError(f"input size {input_spec.size} is not a multiple of {divisor} for {model.model_config.name}")

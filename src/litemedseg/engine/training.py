@@ -170,6 +170,7 @@ class Trainer:
         train_items = load_cache(self.dataset.subset("train"), spec, num_classes, cfg.mask_threshold,
                                  self.dataset.palette, cfg.cache_dir, "decoding train", self.progress)
         self.spec = spec.with_statistics(*channel_statistics(train_items))
+        self.train_image_size = image_size_summary([item.original_size for item in train_items])
         val_samples = self.dataset.subset("val") if self.dataset.splits.get("val") else []
         self.val_items = load_cache(val_samples, native_spec(in_channels), num_classes, cfg.mask_threshold,
                                     self.dataset.palette, cfg.cache_dir, "decoding val", self.progress)
@@ -242,7 +243,8 @@ class Trainer:
             "class_names": self.dataset.class_names,
             "dataset": {"name": self.dataset.name, "root": str(self.dataset.root),
                         "split_source": self.split_record.source,
-                        "split_sizes": self.split_record.sizes, "split": self.split_record.to_dict()},
+                        "split_sizes": self.split_record.sizes, "split": self.split_record.to_dict(),
+                        "image_size": self.train_image_size},
             "loss": self.loss_name,
             "execution": self.plan.to_dict(),
             "initial_weights": self.initial_weights.to_dict() if self.initial_weights else None,
@@ -524,6 +526,15 @@ class Trainer:
             if not math.isnan(row["val_score"]):
                 writer.add_scalar(f"val/{self.headline}", row["val_score"], row["epoch"])
             writer.add_scalar("lr", row["lr"], row["epoch"])
+
+
+def image_size_summary(sizes: list[tuple[int, int]]) -> dict[str, list[int]]:
+    """Median, smallest and largest (H, W) of the training images at their original size: predict, evaluate
+    and serve say when an image is far from them."""
+    heights, widths = sorted(h for h, _ in sizes), sorted(w for _, w in sizes)
+    middle = len(sizes) // 2
+    return {"median": [int(heights[middle]), int(widths[middle])], "min": [heights[0], widths[0]],
+            "max": [heights[-1], widths[-1]]}
 
 
 def train(config: TrainConfig, resume: bool = False) -> TrainResult:

@@ -8,6 +8,10 @@ import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import numpy as np
+
+from litemedseg.data.io import say_once, size_note
+
 
 class SegmenterBase:
     """Subclasses set `spec` (an InputSpec-like object with `mode` and `in_channels`) and `num_classes`, and
@@ -15,6 +19,7 @@ class SegmenterBase:
 
     spec: Any
     num_classes: int
+    training_image_size: tuple[int, int] | None = None  # median (H, W) of the training images, when recorded
 
     def _prepare(self, image: Any, source: str | os.PathLike) -> tuple[Any, tuple[int, int]]:
         """One image -> (network input of batch size 1 at training resolution, original (H, W))."""
@@ -39,12 +44,23 @@ class SegmenterBase:
         allow (resize mode: every prepared image has the training size; patch mode: one image at a time)."""
         pending: list[tuple[Any, tuple[int, int]]] = []
         for image, source in images:
+            note = size_note(np.shape(image)[:2], self.training_image_size)
+            if note:
+                say_once("size", note)
             pending.append(self._prepare(image, source))
             if len(pending) >= batch_size or self.spec.mode == "patch":
                 yield from self._flush(pending)
                 pending = []
         if pending:
             yield from self._flush(pending)
+
+    @staticmethod
+    def median_size_of(dataset: Any) -> tuple[int, int] | None:
+        """The training images' median (H, W) from a checkpoint's (or export's) dataset record, if it has one."""
+        median = ((dataset or {}).get("image_size") or {}).get("median") if isinstance(dataset, dict) else None
+        if isinstance(median, list) and len(median) == 2 and all(isinstance(v, int) and v > 0 for v in median):
+            return int(median[0]), int(median[1])
+        return None
 
     def predict_logits(self, image: Any, source: str | os.PathLike = "image") -> Any:
         """Logits (C, H, W) at the image's original size (bilinear resize of the training-resolution logits)."""

@@ -98,6 +98,7 @@ class OnnxSegmenter(SegmenterBase):
         self.class_names = list(metadata.class_names)
         self.tta = tta
         self.meta = metadata.raw
+        self.training_image_size = self.median_size_of((metadata.raw.get("source") or {}).get("dataset"))
         self.source = str(source)
         inputs, outputs = session.get_inputs(), session.get_outputs()
         _check_graph(inputs, outputs, self.spec.in_channels, self.num_classes, source)

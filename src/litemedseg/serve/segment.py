@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from litemedseg.data.io import MAX_PIXELS, DecodeBudget, as_image_array, conversion_note
+from litemedseg.data.io import MAX_PIXELS, DecodeBudget, as_image_array, conversion_note, size_note
 from litemedseg.errors import DataError
 from litemedseg.serve.decode import UploadError, decode_upload
 from litemedseg.viz import mask_overlay
@@ -48,7 +48,10 @@ def segment_upload(segmenter: Any, data: bytes, source: str = "upload", *, max_p
     """
     budget = DecodeBudget(max_pixels or MAX_PIXELS, max_decoded_bytes)
     image = decode_upload(data, None, source, budget)
-    note = conversion_note(image.shape[-1], segmenter.in_channels)  # shown on the page, not logged per request
+    # shown on the page beside the result, not logged per request
+    notes = [conversion_note(image.shape[-1], segmenter.in_channels),
+             size_note(image.shape[:2], getattr(segmenter, "training_image_size", None))]
+    note = " ".join(n[0].upper() + n[1:] + "." for n in notes if n) or None
     try:
         image = as_image_array(image, segmenter.in_channels, source, warn=False)
     except DataError as err:
