@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar, Token
+
 
 MAX_MESSAGE = 400  # characters: an error is one short line, even when it quotes a user's huge value
 
@@ -40,3 +42,23 @@ class TrainingDivergedError(LitemedsegError):
 
 class OutputError(LitemedsegError):
     """An output that cannot be written (full disk, no permission) or a folder that must not be replaced."""
+
+
+# The --flags of the command now running (set by the CLI); None from Python, where every hint is kept.
+_COMMAND_FLAGS: ContextVar[frozenset[str] | None] = ContextVar("litemedseg_command_flags", default=None)
+
+
+def set_command_flags(flags: frozenset[str] | None) -> Token:
+    """Say which --flags the running command takes, so that hints in errors name only those (the CLI)."""
+    return _COMMAND_FLAGS.set(flags)
+
+
+def reset_command_flags(token: Token) -> None:
+    _COMMAND_FLAGS.reset(token)
+
+
+def hints(*advice: tuple[str, str]) -> str:
+    """"; "-joined advice texts whose flag the running command takes, e.g. hints(("--mask-threshold", "pass
+    --mask-threshold 127 for JPEG masks")); an empty string when none applies."""
+    flags = _COMMAND_FLAGS.get()
+    return "; ".join(text for flag, text in advice if flags is None or flag in flags)

@@ -26,6 +26,7 @@ import functools
 import io
 import json
 import os
+import re
 import shutil
 import struct
 import zipfile
@@ -2440,3 +2441,25 @@ def verify(case: Case, code: int, stdout: str, stderr: str, case_dir: Path, befo
         assert not new, f"a failed command left files: {sorted(new)[:10]}"
     if case.check is not None:
         case.check(case_dir)
+
+
+# ---- hints name only flags of the command that printed them ----------------------------------------------------
+
+_FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
+_QUOTED_COMMAND = re.compile(r"`litemedseg [a-z]+[^`]*`")
+
+
+def stray_flags(argv: list[str], stderr: str) -> list[str]:
+    """Flags that the messages of `litemedseg ARGV` name but its command does not take; a quoted command
+    (`litemedseg convert --input ...`) names its own flags and is left out."""
+    import click
+
+    from litemedseg.cli.main import command_flags, main
+
+    own = command_flags(main.get_command(click.Context(main), argv[0]))
+    found = []
+    for line in stderr.splitlines():
+        for flag in _FLAG.findall(_QUOTED_COMMAND.sub("", line)):
+            if flag not in own:
+                found.append(f"{flag} in: {line.strip()[:200]}")
+    return found

@@ -77,6 +77,8 @@ def test_bad_input(case: corpus.Case, env: corpus.Env, tmp_path: Path, request):
     before = corpus.snapshot(tmp_path)
     code, stdout, stderr = invoke(argv)
     corpus.verify(case, code, stdout, stderr, tmp_path, before)
+    stray = corpus.stray_flags(argv, stderr)
+    assert not stray, f"a hint names flags `litemedseg {argv[0]}` does not take: {stray}"
 
 
 ACCEPTED = corpus.accepted_cases()

@@ -9,7 +9,7 @@ import warnings
 import click
 
 from litemedseg import __version__
-from litemedseg.errors import LitemedsegError, one_line
+from litemedseg.errors import LitemedsegError, one_line, reset_command_flags, set_command_flags
 
 EXIT_USER_ERROR = 1
 EXIT_INTERNAL_ERROR = 3
@@ -61,6 +61,7 @@ class LitemedsegCLI(click.Group):
         if not debug:
             warnings.showwarning = _warning_line
         reset_notes()
+        token = set_command_flags(_flags_of(self, ctx))
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
@@ -89,6 +90,23 @@ class LitemedsegCLI(click.Group):
             click.echo(f"internal error: {type(err).__name__}: {first} (set LITEMEDSEG_DEBUG=1 for the traceback; "
                        "please report it)", err=True)
             ctx.exit(EXIT_INTERNAL_ERROR)
+        finally:
+            reset_command_flags(token)
+
+
+def _flags_of(group: click.Group, ctx: click.Context) -> frozenset[str] | None:
+    """The --flags of the subcommand about to run, so that hints in errors name only those."""
+    args = [*getattr(ctx, "_protected_args", []), *ctx.args]
+    command = group.get_command(ctx, args[0]) if args else None
+    return None if command is None else command_flags(command)
+
+
+def command_flags(command: click.Command) -> frozenset[str]:
+    """Every --flag a command takes (its options and their --no- forms), and --help."""
+    flags = {"--help"}
+    for param in command.params:
+        flags.update(o for o in (*param.opts, *param.secondary_opts) if o.startswith("--"))
+    return frozenset(flags)
 
 
 @click.group(cls=LitemedsegCLI, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})

@@ -10,7 +10,7 @@ from typing import Any
 
 from litemedseg.data import splits as splits_mod
 from litemedseg.data.io import is_image_name, require_file, require_utf8_name
-from litemedseg.errors import DataError
+from litemedseg.errors import DataError, hints
 from litemedseg.utils.jsonio import read_json
 
 DEMO_NAME = "demo"
@@ -99,6 +99,14 @@ def _index_folder(folder: Path) -> dict[str, Path]:
     return files
 
 
+def _hint(*advice: tuple[str, str], sep: str = " (", close: str | None = None) -> str:
+    """The advice the running command can follow, joined after `sep` (and closed); empty when none applies."""
+    text = hints(*advice)
+    if not text:
+        return ""
+    return sep + text + ((")" if sep == " (" else "") if close is None else close)
+
+
 def listed(names: list[str], limit: int = MAX_LISTED) -> str:
     """At most `limit` names, then how many more: warnings stay one readable line for any folder size."""
     shown = "; ".join(names[:limit])
@@ -116,13 +124,13 @@ def find_mask_dir(root: Path, masks_dir: str | os.PathLike | None = None) -> Pat
         path = Path(masks_dir).expanduser()
         path = path if path.is_absolute() else root / path
         if not path.is_dir():
-            raise DataError(f"{path}: masks folder not found (--masks-dir)")
+            raise DataError(f"{path}: masks folder not found" + _hint(("--masks-dir", "--masks-dir")))
         return path
     found = sorted((p for p in root.iterdir() if p.is_dir() and p.name.lower() in MASK_FOLDERS),
                    key=lambda p: MASK_FOLDERS.index(p.name.lower()))
     if len(found) > 1 and found[0].name.lower() != "masks":
-        raise DataError(f"{root}: several folders could hold the masks ({', '.join(p.name + '/' for p in found)}); "
-                        "pass --masks-dir NAME")
+        raise DataError(f"{root}: several folders could hold the masks ({', '.join(p.name + '/' for p in found)})"
+                        + _hint(("--masks-dir", "pass --masks-dir NAME"), sep="; "))
     return found[0] if found else None
 
 
@@ -144,11 +152,12 @@ def pair_masks(images: dict[str, Path], masks: dict[str, Path], mask_suffix: str
         if not counts:
             image, mask = next(iter(images.values())), next(iter(masks.values()))
             raise DataError(f"{mask_dir}: no image has a mask named after it (images like {image.name!r}, masks "
-                            f"like {mask.name!r}); pass --mask-suffix SUFFIX for masks named <image stem>SUFFIX")
+                            f"like {mask.name!r})" + _hint(("--mask-suffix", "pass --mask-suffix SUFFIX for masks "
+                                                            "named <image stem>SUFFIX"), sep="; "))
         ranked = sorted(counts.items(), key=lambda kv: -kv[1])
         if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
             raise DataError(f"{mask_dir}: masks pair with their images by either suffix {ranked[0][0]!r} or "
-                            f"{ranked[1][0]!r}; pass --mask-suffix to choose")
+                            f"{ranked[1][0]!r}" + _hint(("--mask-suffix", "pass --mask-suffix to choose"), sep="; "))
         mask_suffix = ranked[0][0]
     keyed: dict[str, Path] = {}
     for stem, path in masks.items():
@@ -224,7 +233,8 @@ def open_dataset(
     if not images:
         raise DataError(f"{image_dir}: no image files (.png, .jpg, .jpeg, .tif, .tiff, .bmp)")
     if require_masks and found_mask_dir is None:
-        raise DataError(f"{root}: no masks/ folder (nor labels/, annotations/, gt/; pass --masks-dir NAME)")
+        raise DataError(f"{root}: no masks/ folder (nor labels/, annotations/, gt/"
+                        + _hint(("--masks-dir", "pass --masks-dir NAME"), sep="; ", close="") + ")")
     masks, suffix = pair_masks(images, masks, mask_suffix, mask_dir) if require_masks else (masks, "")
 
     unpaired: list[tuple[Path, str, Path]] = []
@@ -235,7 +245,8 @@ def open_dataset(
         if not skip_unpaired:
             more = f" and {len(unpaired) - 1} more" if len(unpaired) > 1 else ""
             path, why, where = unpaired[0]
-            raise DataError(f"unpaired file: {path} ({why} {where}){more} (pass --skip-unpaired to leave them out)")
+            raise DataError(f"unpaired file: {path} ({why} {where}){more}"
+                            + _hint(("--skip-unpaired", "pass --skip-unpaired to leave them out")))
         names = [f"{_relative(path, root)} ({why} {_relative(where, root)}/)" for path, why, where in unpaired]
         warnings.warn(f"{root}: skipping {len(unpaired)} unpaired files: {listed(names)}", stacklevel=2)
     stems = sorted(set(images) & set(masks)) if require_masks else sorted(images)

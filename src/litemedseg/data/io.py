@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from litemedseg.errors import DataError
+from litemedseg.errors import DataError, hints
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 TIFF_SUFFIXES = (".tif", ".tiff")
@@ -377,10 +377,10 @@ def read_mask(
             return (array > threshold).astype(np.uint8)
         if len(values) == 1 or (len(values) == 2 and values[0] == 0):
             return (array > 0).astype(np.uint8)
-        raise DataError(
-            f"{path}: binary mask expected, found {len(values)} values {_values_text(values)} "
-            "(JPEG-compressed? pass --mask-threshold 127; multi-class? pass --num-classes)"
-        )
+        advice = hints(("--mask-threshold", "JPEG-compressed? pass --mask-threshold 127"),
+                       ("--num-classes", "multi-class? pass --num-classes"))
+        raise DataError(f"{path}: binary mask expected, found {len(values)} values {_values_text(values)}"
+                        + (f" ({advice})" if advice else ""))
     integral = np.all(np.mod(values, 1) == 0)
     if integral and values.min() >= 0 and values.max() < num_classes:
         return array.astype(np.uint8)
