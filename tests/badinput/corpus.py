@@ -2327,15 +2327,21 @@ GENERATORS: list[Callable[[], list[Case]]] = [train_cases, evaluate_cases, predi
 # ---- documented acceptances: near-misses that are valid input (the decisions of docs/errors.md) ---------------
 
 def _accepted_image(name: str, data: Callable[[], bytes]) -> Case:
-    """Accepted as it is, or, for grey images given to the corpus' colour model, with the one conversion warning."""
+    """Accepted as it is, or with the one warning that says what the model was given (grey for its colour
+    input, a size far from its training images)."""
     def build(case_dir: Path, env: Env) -> list[str]:
         path = case_dir / "in" / name
         path.parent.mkdir()
         path.write_bytes(data())
         return predict_argv(case_dir, env, path)
-    grey = name.startswith(("grey", "float32"))
-    return Case(f"accepted/image/{_slug(name)}", build, ("grey image(s) given to a model that takes colour",) if grey
-                else (), WARNING if grey else OK, keeps_outputs=True, check=present(f"out/masks/{Path(name).stem}.png"))
+    if name.startswith(("grey", "float32")):
+        warns: tuple[str, ...] = ("grey image(s) given to a model that takes colour",)
+    elif name.startswith("two_by_two"):  # 2x2 against the corpus model's 32x32 training images
+        warns = ("image(s) far from the size of the training images", "2x2")
+    else:
+        warns = ()
+    return Case(f"accepted/image/{_slug(name)}", build, warns, WARNING if warns else OK, keeps_outputs=True,
+                check=present(f"out/masks/{Path(name).stem}.png"))
 
 
 def _accepted_mask(name: str, data: Callable[[], bytes]) -> Case:
