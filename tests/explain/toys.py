@@ -11,7 +11,7 @@ from torch import nn
 from litemedseg.checkpoint import save_checkpoint
 from litemedseg.data.cache import InputSpec
 from litemedseg.engine.prediction import Segmenter
-from litemedseg.models.registry import ModelConfig, create_model
+from litemedseg.models import ModelConfig, create_model
 
 BACKGROUND, BRIGHT = 30, 230
 RED_SQUARE = (slice(6, 24), slice(9, 33))  # rows, columns of a (60, 90) image

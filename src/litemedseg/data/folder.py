@@ -9,15 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from litemedseg.data import splits as splits_mod
-from litemedseg.data.io import is_image_name, require_file, require_utf8_name
-from litemedseg.errors import DataError, hints
+from litemedseg.data.pairing import find_mask_dir, hint, index_folder, listed, pair_masks, relative_to_root
+from litemedseg.errors import DataError
 from litemedseg.utils.jsonio import read_json
 
 DEMO_NAME = "demo"
 DEMO_DATASET_NAME = "DSB2018-mini"  # the name the shipped demo set is recorded under
-# Folder names people keep masks under (compared case-insensitively); masks/ wins when there are several.
-MASK_FOLDERS = ("masks", "labels", "annotations", "gt", "ground_truth", "groundtruth", "segmentations")
-MAX_LISTED = 5  # names a warning lists before "and N more"
 
 
 @dataclass(frozen=True)
@@ -86,88 +83,6 @@ def demo_dataset(**kwargs: Any) -> SegmentationFolder:
     return open_dataset(DEMO_NAME, **kwargs)
 
 
-def _index_folder(folder: Path) -> dict[str, Path]:
-    files: dict[str, Path] = {}
-    for path in sorted(folder.iterdir()):
-        if not is_image_name(path):
-            continue
-        require_utf8_name(path)
-        require_file(path)  # a folder or a broken link named like an image is an error naming it
-        if path.stem in files:
-            raise DataError(f"{folder}: two files share the stem {path.stem!r} ({files[path.stem].name}, {path.name})")
-        files[path.stem] = path
-    return files
-
-
-def _hint(*advice: tuple[str, str], sep: str = " (", close: str | None = None) -> str:
-    """The advice the running command can follow, joined after `sep` (and closed); empty when none applies."""
-    text = hints(*advice)
-    if not text:
-        return ""
-    return sep + text + ((")" if sep == " (" else "") if close is None else close)
-
-
-def listed(names: list[str], limit: int = MAX_LISTED) -> str:
-    """At most `limit` names, then how many more: warnings stay one readable line for any folder size."""
-    shown = "; ".join(names[:limit])
-    return shown + (f"; and {len(names) - limit} more" if len(names) > limit else "")
-
-
-def _relative(path: Path, root: Path) -> Path:
-    return path.relative_to(root) if path.is_relative_to(root) else path
-
-
-def find_mask_dir(root: Path, masks_dir: str | os.PathLike | None = None) -> Path | None:
-    """The folder holding the masks: `masks_dir` (relative to `root` unless absolute), else the one folder of
-    MASK_FOLDERS under `root` (masks/ first); None when there is none."""
-    if masks_dir is not None:
-        path = Path(masks_dir).expanduser()
-        path = path if path.is_absolute() else root / path
-        if not path.is_dir():
-            raise DataError(f"{path}: masks folder not found" + _hint(("--masks-dir", "--masks-dir")))
-        return path
-    found = sorted((p for p in root.iterdir() if p.is_dir() and p.name.lower() in MASK_FOLDERS),
-                   key=lambda p: MASK_FOLDERS.index(p.name.lower()))
-    if len(found) > 1 and found[0].name.lower() != "masks":
-        raise DataError(f"{root}: several folders could hold the masks ({', '.join(p.name + '/' for p in found)})"
-                        + _hint(("--masks-dir", "pass --masks-dir NAME"), sep="; "))
-    return found[0] if found else None
-
-
-def pair_masks(images: dict[str, Path], masks: dict[str, Path], mask_suffix: str | None,
-               mask_dir: Path) -> tuple[dict[str, Path], str]:
-    """Masks keyed by the stem of their image, and the suffix that pairs them ("" = the same stem).
-
-    Without `mask_suffix`, masks named like their images pair as they are; else the one suffix that pairs
-    the most masks (``_mask``, ``_segmentation``, ``_manual1`` ...) is taken.
-    """
-    if mask_suffix is None:
-        if not masks or set(masks) & set(images):
-            return masks, ""
-        counts: dict[str, int] = {}
-        for stem in masks:
-            for cut in range(1, len(stem)):
-                if stem[:cut] in images:
-                    counts[stem[cut:]] = counts.get(stem[cut:], 0) + 1
-        if not counts:
-            image, mask = next(iter(images.values())), next(iter(masks.values()))
-            raise DataError(f"{mask_dir}: no image has a mask named after it (images like {image.name!r}, masks "
-                            f"like {mask.name!r})" + _hint(("--mask-suffix", "pass --mask-suffix SUFFIX for masks "
-                                                            "named <image stem>SUFFIX"), sep="; "))
-        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-        if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
-            raise DataError(f"{mask_dir}: masks pair with their images by either suffix {ranked[0][0]!r} or "
-                            f"{ranked[1][0]!r}" + _hint(("--mask-suffix", "pass --mask-suffix to choose"), sep="; "))
-        mask_suffix = ranked[0][0]
-    keyed: dict[str, Path] = {}
-    for stem, path in masks.items():
-        key = stem[: len(stem) - len(mask_suffix)] if mask_suffix and stem.endswith(mask_suffix) else stem
-        if key in keyed:
-            raise DataError(f"{mask_dir}: two masks for the image {key!r} ({keyed[key].name}, {path.name})")
-        keyed[key] = path
-    return keyed, mask_suffix
-
-
 def _read_classes(root: Path) -> tuple[list[str] | None, list[list[int]] | None]:
     path = root / "classes.json"
     if not path.exists():
@@ -225,16 +140,16 @@ def open_dataset(
     try:
         found_mask_dir = find_mask_dir(root, masks_dir)
         mask_dir = found_mask_dir or root / "masks"
-        images = _index_folder(image_dir)
-        masks = _index_folder(mask_dir) if found_mask_dir else {}
-        fovs = _index_folder(fov_dir) if fov_dir.is_dir() else {}
+        images = index_folder(image_dir)
+        masks = index_folder(mask_dir) if found_mask_dir else {}
+        fovs = index_folder(fov_dir) if fov_dir.is_dir() else {}
     except PermissionError as err:
         raise DataError(f"{err.filename}: permission denied") from None
     if not images:
         raise DataError(f"{image_dir}: no image files (.png, .jpg, .jpeg, .tif, .tiff, .bmp)")
     if require_masks and found_mask_dir is None:
         raise DataError(f"{root}: no masks/ folder (nor labels/, annotations/, gt/"
-                        + _hint(("--masks-dir", "pass --masks-dir NAME"), sep="; ", close="") + ")")
+                        + hint(("--masks-dir", "pass --masks-dir NAME"), sep="; ", close="") + ")")
     masks, suffix = pair_masks(images, masks, mask_suffix, mask_dir) if require_masks else (masks, "")
 
     unpaired: list[tuple[Path, str, Path]] = []
@@ -246,8 +161,8 @@ def open_dataset(
             more = f" and {len(unpaired) - 1} more" if len(unpaired) > 1 else ""
             path, why, where = unpaired[0]
             raise DataError(f"unpaired file: {path} ({why} {where}){more}"
-                            + _hint(("--skip-unpaired", "pass --skip-unpaired to leave them out")))
-        names = [f"{_relative(path, root)} ({why} {_relative(where, root)}/)" for path, why, where in unpaired]
+                            + hint(("--skip-unpaired", "pass --skip-unpaired to leave them out")))
+        names = [f"{relative_to_root(path, root)} ({why} {relative_to_root(where, root)}/)" for path, why, where in unpaired]
         warnings.warn(f"{root}: skipping {len(unpaired)} unpaired files: {listed(names)}", stacklevel=2)
     stems = sorted(set(images) & set(masks)) if require_masks else sorted(images)
     if not stems:
@@ -267,7 +182,7 @@ def open_dataset(
         names = ["background", "foreground"] if num_classes == 1 else [f"class{c}" for c in range(num_classes)]
     name = DEMO_DATASET_NAME if root == demo_root() else root.name
     dataset = SegmentationFolder(root, name, samples, num_classes, names, palette,
-                                 masks_dir=str(_relative(mask_dir, root)), mask_suffix=suffix)
+                                 masks_dir=str(relative_to_root(mask_dir, root)), mask_suffix=suffix)
     _resolve_split(dataset, split_file)
     return dataset
 

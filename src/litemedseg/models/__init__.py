@@ -1,10 +1,10 @@
 """Segmentation networks behind one registry; importing this package registers every model."""
 
 from litemedseg.models import baselines, egeunet, med2dsegnet, mininet, unext  # noqa: F401  (registration side effects)
+from litemedseg.models.factory import create_model
 from litemedseg.models.registry import (
     ModelConfig,
     build_model,
-    create_model,
     get_model_entry,
     list_models,
     model_config_of,

@@ -1,4 +1,5 @@
-"""Model registry: names -> builders, in the spirit of timm's ``register_model`` / ``create_model``."""
+"""Model registry: names -> builders and the contract each declares (timm's ``_registry.py``). A leaf: it imports
+no other litemedseg module but ``errors``; ``create_model`` sits above it in ``models/factory.py``."""
 
 from __future__ import annotations
 
@@ -152,25 +153,6 @@ def build_model(config: ModelConfig) -> nn.Module:
         config = ModelConfig(config.name, config.in_channels, config.num_classes, {**declared, **config.kwargs})
     model.model_config = config  # read back by checkpoints and exporters
     return model
-
-
-def create_model(
-    name: str,
-    in_channels: int = 3,
-    num_classes: int = 1,
-    pretrained: str | None = None,
-    **kwargs: Any,
-) -> nn.Module:
-    """Build a registered model returning logits (1 sigmoid map, or C >= 2 softmax maps).
-
-    `pretrained` names weights shipped with the package (see ``litemedseg.models.pretrained``); the model is
-    then built with the channels those weights were trained for and the given ones must match.
-    """
-    if pretrained is not None:
-        from litemedseg.models.pretrained import load_pretrained
-
-        return load_pretrained(name, pretrained, in_channels=in_channels, num_classes=num_classes, **kwargs)
-    return build_model(ModelConfig(name, in_channels, num_classes, dict(kwargs)))
 
 
 def model_config_of(model: nn.Module) -> ModelConfig:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from litemedseg.models.registry import create_model, get_model_entry, list_models, size_divisor_of
+from litemedseg.models.factory import create_model
+from litemedseg.models.registry import get_model_entry, list_models, size_divisor_of
 from litemedseg.utils.stats import count_macs, count_parameters
 
 

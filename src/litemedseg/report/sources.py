@@ -51,7 +51,7 @@ def parameter_count(evaluation: Evaluation, segmenter: Segmenter | None) -> tupl
     if segmenter is not None:
         return count_parameters(segmenter.model), "checkpoint"
     try:
-        from litemedseg.models.registry import create_model
+        from litemedseg.models.factory import create_model
 
         in_channels = int(evaluation.summary.get("input", {}).get("in_channels", 3))
         model = create_model(evaluation.model, in_channels=in_channels, num_classes=evaluation.num_classes)

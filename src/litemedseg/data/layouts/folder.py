@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from litemedseg.data.folder import open_dataset
-from litemedseg.data.layouts.base import Case, Found, Layout
+from litemedseg.data.layouts.base import Case, Found, Layout, pair
+from litemedseg.data.pairing import find_mask_dir, index_folder, pair_masks
+from litemedseg.errors import DataError
 
 
 class UserFolder(Layout):
@@ -25,5 +26,10 @@ class UserFolder(Layout):
         return False
 
     def find_cases(self, root: Path) -> Found:
-        dataset = open_dataset(root, masks_dir=self.masks_dir, mask_suffix=self.mask_suffix)
-        return Found([Case(s.stem, (s.image,), (s.mask,)) for s in dataset.samples.values() if s.mask is not None])
+        mask_dir = find_mask_dir(root, self.masks_dir)
+        if mask_dir is None:
+            raise DataError(f"{root}: no masks/ folder (nor labels/, annotations/, gt/; pass --masks-dir NAME)")
+        images = index_folder(root / "images")
+        masks, suffix = pair_masks(images, index_folder(mask_dir), self.mask_suffix, mask_dir)
+        pairs = pair(images, masks, f"{mask_dir}/<id>{suffix}.png")
+        return Found([Case(stem, (image,), (mask,)) for stem, image, mask in pairs])
