@@ -36,23 +36,14 @@ class LitemedsegCLI(click.Group):
     """Loads subcommands on demand and turns exceptions into one-line messages."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        import importlib.util
-
-        return [name for name, module in SUBCOMMANDS.items()
-                if importlib.util.find_spec(f"litemedseg.cli.{module}") is not None]
+        return list(SUBCOMMANDS)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in SUBCOMMANDS:
             return None
         import importlib
 
-        try:
-            module = importlib.import_module(f"litemedseg.cli.{SUBCOMMANDS[name]}")
-        except ModuleNotFoundError as err:
-            if err.name == f"litemedseg.cli.{SUBCOMMANDS[name]}":
-                return None  # subcommand not built yet
-            raise
-        return module.command
+        return importlib.import_module(f"litemedseg.cli.{SUBCOMMANDS[name]}").command
 
     def invoke(self, ctx: click.Context):  # noqa: ANN201
         from litemedseg.data.io import reset_notes

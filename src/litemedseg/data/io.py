@@ -418,14 +418,6 @@ def _values_text(values: np.ndarray, limit: int = 8) -> str:
     return "{" + shown + (", ..." if len(values) > limit else "") + "}"
 
 
-def mask_values(path: str | os.PathLike) -> np.ndarray:
-    """The distinct values of a mask file (grey view), for detecting binary vs class-index masks."""
-    array = _read_raw(Path(path))
-    if array.ndim == 3:
-        array = array[..., 0]
-    return np.unique(array)
-
-
 def write_png(path: str | os.PathLike, array: np.ndarray, palette: Sequence[int] | None = None) -> Path:
     """Write a uint8/uint16 (H, W) or (H, W, 3) array as PNG, atomically; with `palette` (768 values) a uint8
     (H, W) array becomes a palette PNG: readers get the indices, viewers show the colours."""

@@ -100,7 +100,7 @@ def load_pretrained(name: str, tag: str, in_channels: int = 3, num_classes: int 
     """Build `name` with the shipped weights `tag`; the requested channels must match the weights'."""
     from litemedseg.checkpoint import load_checkpoint
 
-    model, meta = load_checkpoint(pretrained_path(name, tag), expected_model=name)
+    model, _ = load_checkpoint(pretrained_path(name, tag), expected_model=name)
     config = model.model_config
     if (config.in_channels, config.num_classes) != (in_channels, num_classes):
         raise WeightsError(
@@ -109,5 +109,4 @@ def load_pretrained(name: str, tag: str, in_channels: int = 3, num_classes: int 
         )
     if kwargs and any(config.kwargs.get(k) != v for k, v in kwargs.items()):
         raise WeightsError(f"{name}:{tag} was built with {config.kwargs}; cannot apply {kwargs}")
-    model.pretrained_meta = meta
     return model
