@@ -285,6 +285,10 @@ class InitialWeights:
         return {"source": self.source, "model": self.model, "num_classes": self.num_classes,
                 "reinitialised": list(self.reinitialised)}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> InitialWeights:
+        return cls(str(data["source"]), str(data["model"]), int(data["num_classes"]), tuple(data["reinitialised"]))
+
 
 def load_initial_weights(model: nn.Module, path: str | os.PathLike, name: str = "") -> InitialWeights:
     """Start `model` from the checkpoint at `path` (fine-tuning): the same architecture and input channels are

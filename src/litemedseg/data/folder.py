@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from litemedseg.data import splits as splits_mod
-from litemedseg.data.pairing import find_mask_dir, hint, index_folder, listed, pair_masks, relative_to_root
+from litemedseg.data.pairing import (
+    find_mask_dir,
+    hint,
+    index_folder,
+    listed,
+    no_mask_folder,
+    pair_masks,
+    relative_to_root,
+)
 from litemedseg.errors import DataError
 from litemedseg.utils.jsonio import read_json
 
@@ -148,8 +156,7 @@ def open_dataset(
     if not images:
         raise DataError(f"{image_dir}: no image files (.png, .jpg, .jpeg, .tif, .tiff, .bmp)")
     if require_masks and found_mask_dir is None:
-        raise DataError(f"{root}: no masks/ folder (nor labels/, annotations/, gt/"
-                        + hint(("--masks-dir", "pass --masks-dir NAME"), sep="; ", close="") + ")")
+        raise no_mask_folder(root)
     masks, suffix = pair_masks(images, masks, mask_suffix, mask_dir) if require_masks else (masks, "")
 
     unpaired: list[tuple[Path, str, Path]] = []
@@ -161,8 +168,9 @@ def open_dataset(
             more = f" and {len(unpaired) - 1} more" if len(unpaired) > 1 else ""
             path, why, where = unpaired[0]
             raise DataError(f"unpaired file: {path} ({why} {where}){more}"
-                            + hint(("--skip-unpaired", "pass --skip-unpaired to leave them out")))
-        names = [f"{relative_to_root(path, root)} ({why} {relative_to_root(where, root)}/)" for path, why, where in unpaired]
+                            + hint("--skip-unpaired", "pass --skip-unpaired to leave them out", " ({})"))
+        names = [f"{relative_to_root(path, root)} ({why} {relative_to_root(where, root)}/)"
+                 for path, why, where in unpaired]
         warnings.warn(f"{root}: skipping {len(unpaired)} unpaired files: {listed(names)}", stacklevel=2)
     stems = sorted(set(images) & set(masks)) if require_masks else sorted(images)
     if not stems:

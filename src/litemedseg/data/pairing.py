@@ -27,12 +27,15 @@ def index_folder(folder: Path) -> dict[str, Path]:
     return files
 
 
-def hint(*advice: tuple[str, str], sep: str = " (", close: str | None = None) -> str:
-    """The advice the running command can follow, joined after `sep` (and closed); empty when none applies."""
-    text = hints(*advice)
-    if not text:
-        return ""
-    return sep + text + ((")" if sep == " (" else "") if close is None else close)
+def hint(flag: str, advice: str, form: str = "; {}") -> str:
+    """`advice` (naming `flag`) put into `form` when the running command takes `flag`, else ""."""
+    return form.format(advice) if hints((flag, advice)) else ""
+
+
+def no_mask_folder(root: Path) -> DataError:
+    """The error for a dataset folder without any folder of MASK_FOLDERS."""
+    return DataError(f"{root}: no masks/ folder (nor labels/, annotations/, gt/"
+                     + hint("--masks-dir", "pass --masks-dir NAME") + ")")
 
 
 def listed(names: list[str], limit: int = MAX_LISTED) -> str:
@@ -52,13 +55,13 @@ def find_mask_dir(root: Path, masks_dir: str | os.PathLike | None = None) -> Pat
         path = Path(masks_dir).expanduser()
         path = path if path.is_absolute() else root / path
         if not path.is_dir():
-            raise DataError(f"{path}: masks folder not found" + hint(("--masks-dir", "--masks-dir")))
+            raise DataError(f"{path}: masks folder not found" + hint("--masks-dir", "--masks-dir", " ({})"))
         return path
     found = sorted((p for p in root.iterdir() if p.is_dir() and p.name.lower() in MASK_FOLDERS),
                    key=lambda p: MASK_FOLDERS.index(p.name.lower()))
     if len(found) > 1 and found[0].name.lower() != "masks":
         raise DataError(f"{root}: several folders could hold the masks ({', '.join(p.name + '/' for p in found)})"
-                        + hint(("--masks-dir", "pass --masks-dir NAME"), sep="; "))
+                        + hint("--masks-dir", "pass --masks-dir NAME"))
     return found[0] if found else None
 
 
@@ -80,12 +83,12 @@ def pair_masks(images: dict[str, Path], masks: dict[str, Path], mask_suffix: str
         if not counts:
             image, mask = next(iter(images.values())), next(iter(masks.values()))
             raise DataError(f"{mask_dir}: no image has a mask named after it (images like {image.name!r}, masks "
-                            f"like {mask.name!r})" + hint(("--mask-suffix", "pass --mask-suffix SUFFIX for masks "
-                                                            "named <image stem>SUFFIX"), sep="; "))
+                            f"like {mask.name!r})" + hint("--mask-suffix", "pass --mask-suffix SUFFIX for masks "
+                                                           "named <image stem>SUFFIX"))
         ranked = sorted(counts.items(), key=lambda kv: -kv[1])
         if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
             raise DataError(f"{mask_dir}: masks pair with their images by either suffix {ranked[0][0]!r} or "
-                            f"{ranked[1][0]!r}" + hint(("--mask-suffix", "pass --mask-suffix to choose"), sep="; "))
+                            f"{ranked[1][0]!r}" + hint("--mask-suffix", "pass --mask-suffix to choose"))
         mask_suffix = ranked[0][0]
     keyed: dict[str, Path] = {}
     for stem, path in masks.items():

@@ -271,7 +271,7 @@ class Trainer:
             "history": history,
             "config": self.config.model_dump(mode="json"),
             "plan": self.plan.to_dict(),
-            "initial_weights": self.initial_weights.to_dict() if self.initial_weights else {},
+            "initial_weights": self.initial_weights.to_dict() if self.initial_weights else None,
         }
         with atomic_path(self.run_dir / STATE_FILE) as tmp:
             torch.save(state, tmp)
@@ -293,10 +293,8 @@ class Trainer:
                     f"{path}: the run's learning-rate schedule was planned for {key}={saved.get(key)!r}, "
                     f"not {now.get(key)!r}; --resume only finishes that plan. To train longer, start a new run "
                     f"from its weights: --init {self.run_dir / 'best'} --name NEW_NAME with the new {key}")
-        initial = state.get("initial_weights") or {}
-        if initial:
-            self.initial_weights = InitialWeights(str(initial["source"]), str(initial["model"]),
-                                                  int(initial["num_classes"]), tuple(initial["reinitialised"]))
+        if state.get("initial_weights"):
+            self.initial_weights = InitialWeights.from_dict(state["initial_weights"])
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])

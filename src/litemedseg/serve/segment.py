@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from litemedseg.data.io import MAX_PIXELS, DecodeBudget, as_image_array, conversion_note, size_note
+from litemedseg.data.io import MAX_PIXELS, DecodeBudget, conversion_note, convert_channels, size_note
 from litemedseg.errors import DataError
 from litemedseg.serve.decode import UploadError, decode_upload
 from litemedseg.viz import mask_overlay
@@ -53,7 +53,7 @@ def segment_upload(segmenter: Any, data: bytes, source: str = "upload", *, max_p
              size_note(image.shape[:2], getattr(segmenter, "training_image_size", None))]
     note = " ".join(n[0].upper() + n[1:] + "." for n in notes if n) or None
     try:
-        image = as_image_array(image, segmenter.in_channels, source, warn=False)
+        image = convert_channels(image, segmenter.in_channels, source)  # decode_upload gave uint8 (H, W, 1|3)
     except DataError as err:
         raise UploadError(str(err)) from None
     mask = segmenter.predict(image)

@@ -10,8 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from litemedseg.data.layouts.base import Case, Found, Layout, pair
-from litemedseg.data.pairing import find_mask_dir, index_folder, pair_masks
-from litemedseg.errors import DataError
+from litemedseg.data.pairing import find_mask_dir, index_folder, no_mask_folder, pair_masks
 
 
 class UserFolder(Layout):
@@ -28,7 +27,7 @@ class UserFolder(Layout):
     def find_cases(self, root: Path) -> Found:
         mask_dir = find_mask_dir(root, self.masks_dir)
         if mask_dir is None:
-            raise DataError(f"{root}: no masks/ folder (nor labels/, annotations/, gt/; pass --masks-dir NAME)")
+            raise no_mask_folder(root)
         images = index_folder(root / "images")
         masks, suffix = pair_masks(images, index_folder(mask_dir), self.mask_suffix, mask_dir)
         pairs = pair(images, masks, f"{mask_dir}/<id>{suffix}.png")
