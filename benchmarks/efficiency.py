@@ -77,14 +77,15 @@ def train_rate(model: torch.nn.Module, name: str, threads: int, device: torch.de
     """Training img/s of `model` (batch 8, side x side, the default batch augmentation, the model's default loss,
     one full AdamW step) under every plan this device supports, the plan `train` would pick, and the share of
     a step the augmentation takes in that plan. `model` itself is not changed."""
-    from litemedseg.data.augment import AugmentSettings, BatchAugment
+    from litemedseg.config import AugmentConfig
+    from litemedseg.data.augment import BatchAugment
     from litemedseg.engine.acceleration import ExecutionPlan, candidate_plans, choose_training_plan, measure_train_step
     from litemedseg.losses import create_loss, default_loss_name
 
     torch.set_num_threads(threads)
     model = model.to(device)
     loss_fn = create_loss(default_loss_name(name, 1), 1)
-    augment = BatchAugment(AugmentSettings(), 3).to(device)
+    augment = BatchAugment(AugmentConfig(), 3).to(device)
     generator = torch.Generator().manual_seed(0)
     images = torch.randint(0, 256, (TRAIN_BATCH, 3, side, side), generator=generator, dtype=torch.uint8).to(device)
     masks = (torch.rand(TRAIN_BATCH, 1, side, side, generator=generator) > 0.7).float().to(device)

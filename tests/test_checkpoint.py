@@ -10,8 +10,8 @@ def test_round_trip_keeps_weights_and_metadata(tmp_path):
     model = litemedseg.create_model("mininet")
     spec = {"mode": "resize", "size": [64, 64], "scale": 1.0, "in_channels": 3, "mean": [0.5] * 3, "std": [0.25] * 3}
     save_checkpoint(tmp_path / "ck", model, {"input": spec})
-    loaded, meta = load_checkpoint(tmp_path / "ck")
-    assert meta["model"]["name"] == "mininet" and meta["input"] == spec
+    loaded, record = load_checkpoint(tmp_path / "ck")
+    assert record.model.name == "mininet" and record.raw["input"] == spec and record.input.to_dict() == spec
     for (k, a), b in zip(model.state_dict().items(), loaded.state_dict().values()):
         assert torch.equal(a, b), k
 

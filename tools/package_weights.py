@@ -38,8 +38,8 @@ def main() -> None:
     storage.add_argument("--int8", action="store_true")
     args = parser.parse_args()
 
-    model, meta = load_checkpoint(args.run)
-    name = meta["model"]["name"]
+    model, record = load_checkpoint(args.run)
+    meta, name = record.raw, record.model.name
     target = ROOT / "src" / "litemedseg" / "weights" / f"{name}_{args.tag}"
     if target.exists():
         shutil.rmtree(target)

@@ -17,6 +17,9 @@ import torch
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from torch import nn
 
+from litemedseg.data.rules import DataRules
+from litemedseg.data.spec import InputSpec
+from litemedseg.data.split_record import SplitRecord
 from litemedseg.errors import UnknownModelError, WeightsError, one_line
 from litemedseg.models.registry import ModelConfig, build_model, model_config_of, size_divisor_of
 from litemedseg.utils.atomic import atomic_path, write_json_atomic
@@ -139,6 +142,84 @@ class CheckpointMetadata(_Allowing):
         if any(len(name) > 200 for name in self.class_names or []):
             raise ValueError("class_names has a name over 200 characters")
         return self
+
+
+@dataclass(frozen=True)
+class DatasetRecord:
+    """The dataset a checkpoint was trained on, as training recorded it."""
+
+    name: str | None = None
+    root: str | None = None
+    split_file: str | None = None
+    image_size: dict[str, Any] | None = None
+    split: dict[str, Any] | None = None  # the split record, parsed on demand by split_record()
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None, split_file: str | None = None) -> DatasetRecord:
+        data = data or {}
+        text = lambda key: data[key] if isinstance(data.get(key), str) else None  # noqa: E731
+        size = data.get("image_size")
+        return cls(text("name"), text("root"), split_file, size if isinstance(size, dict) else None,
+                   data.get("split"))
+
+    def split_record(self, source: str | os.PathLike = "checkpoint") -> SplitRecord | None:
+        """The stems and image hashes of train/val/test; None for checkpoints written before records existed."""
+        return None if self.split is None else SplitRecord.from_dict(self.split, source)
+
+
+@dataclass(frozen=True)
+class CheckpointRecord:
+    """Everything a checkpoint says about itself, checked and typed once where it is read.
+
+    `raw` keeps the metadata as stored (for fields only one writer and one reader share, and for re-saving).
+    """
+
+    source: str
+    model: ModelConfig
+    input: InputSpec | None
+    class_names: tuple[str, ...]
+    dataset: DatasetRecord
+    rules: DataRules
+    train_config: dict[str, Any]
+    execution: dict[str, Any] | None
+    metrics: dict[str, Any]
+    epoch: int | None
+    commit: str | None
+    raw: dict[str, Any]
+
+    @classmethod
+    def from_meta(cls, meta: dict[str, Any], source: str | os.PathLike = "checkpoint") -> CheckpointRecord:
+        """Check `meta` (CheckpointMetadata) and type it; a WeightsError names `source` and the bad field."""
+        check_metadata(meta, source)
+        model = model_config_from_meta(meta, source)
+        spec = None
+        if meta.get("input") is not None:
+            try:
+                spec = InputSpec.from_dict(meta["input"])
+            except (KeyError, TypeError, ValueError) as err:
+                raise WeightsError(f"{source}: no usable input description in the metadata ({err})") from None
+        train_config = meta.get("train_config") or {}
+        split_file = train_config.get("split_file")
+        return cls(str(source), model, spec,
+                   tuple(meta.get("class_names") or ("background", "foreground")),
+                   DatasetRecord.from_dict(meta.get("dataset"), split_file if isinstance(split_file, str) else None),
+                   DataRules.from_dict(train_config) or DataRules(), train_config, meta.get("execution"),
+                   meta.get("metrics") or {}, meta.get("epoch"),
+                   meta.get("commit") if isinstance(meta.get("commit"), str) else None, meta)
+
+    @property
+    def num_classes(self) -> int:
+        return self.model.num_classes
+
+    @property
+    def weights_file(self) -> Path:
+        return resolve_weights_path(self.source)
+
+    def input_spec(self) -> InputSpec:
+        """The input spec, which every checkpoint that predicts needs; a WeightsError when it has none."""
+        if self.input is None:
+            raise WeightsError(f"{self.source}: no usable input description in the metadata ('input')")
+        return self.input
 
 
 def check_metadata(meta: dict[str, Any], source: str | os.PathLike) -> None:
@@ -318,10 +399,11 @@ def load_initial_weights(model: nn.Module, path: str | os.PathLike, name: str = 
 
 def load_checkpoint(
     path: str | os.PathLike, expected_model: str | None = None
-) -> tuple[nn.Module, dict[str, Any]]:
-    """Rebuild the model a checkpoint describes and load its weights (eval mode, CPU)."""
+) -> tuple[nn.Module, CheckpointRecord]:
+    """Rebuild the model a checkpoint describes and load its weights (eval mode, CPU), with its record."""
     state, meta = read_checkpoint(path)
-    config = model_config_from_meta(meta, path)
+    record = CheckpointRecord.from_meta(meta, path)
+    config = record.model
     if expected_model is not None and config.name != expected_model:
         raise WeightsError(f"{path}: weights are for model {config.name!r}, not {expected_model!r}")
     try:
@@ -330,13 +412,12 @@ def load_checkpoint(
         raise WeightsError(f"{path}: {err}") from None
     except (TypeError, ValueError) as err:
         raise WeightsError(f"{path}: cannot build {config.name!r} from the metadata ({err})") from None
-    size = (meta.get("input") or {}).get("size")
     divisor = size_divisor_of(model)
-    if size is not None and any(side % divisor for side in size):
-        raise WeightsError(f"{path}: metadata input size {tuple(size)} is not a multiple of {divisor}, the size rule "
-                           f"of {config.name!r}")
+    if record.input is not None and any(side % divisor for side in record.input.size):
+        raise WeightsError(f"{path}: metadata input size {record.input.size} is not a multiple of {divisor}, the size "
+                           f"rule of {config.name!r}")
     load_state_checked(model, state, path)
     bad = [k for k, v in state.items() if v.is_floating_point() and not torch.isfinite(v).all()]
     if bad:
         raise WeightsError(f"{path}: weights contain NaN or infinite values (first: {bad[0]})")
-    return model.eval(), meta
+    return model.eval(), record

@@ -10,6 +10,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from litemedseg.data.spec import InputSpec
 from litemedseg.errors import ConfigError, one_line
 
 
@@ -42,7 +43,8 @@ class _Strict(BaseModel):
 
 
 class InputConfig(_Strict):
-    """How images enter the network (see litemedseg.data.cache.InputSpec)."""
+    """What a run asks for: how images enter the network (litemedseg.data.spec.InputSpec, once the channels and
+    the train split's statistics are known) and how many patches an epoch draws per image."""
 
     mode: Literal["resize", "patch"] = "resize"
     size: tuple[int, int] = (256, 256)
@@ -61,6 +63,10 @@ class InputConfig(_Strict):
         if min(value) < 16 or max(value) > 4096:
             raise ValueError(f"sides must be between 16 and 4096, got {value}")
         return value
+
+    def spec(self, in_channels: int) -> InputSpec:
+        """The input spec of a run whose images have `in_channels`, with neutral statistics until measured."""
+        return InputSpec(self.mode, self.size, self.scale, in_channels)
 
 
 class AugmentConfig(_Strict):

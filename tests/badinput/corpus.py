@@ -1288,6 +1288,16 @@ def _onnx_meta_edit(name: str, edit: Callable[[dict], None] | None) -> Callable[
     return make
 
 
+def _orphan_onnx(case_dir: Path, env: Env) -> Path:
+    """The reference export copied with a sidecar whose source checkpoint no longer exists."""
+    out = Path(shutil.copy(env.onnx, case_dir / "orphan.onnx"))
+    side = json.loads(env.onnx.with_name(env.onnx.name + ".json").read_text())
+    side["source"]["weights"] = str(case_dir / "deleted" / "model.safetensors")
+    side["file_sha256"] = None
+    (case_dir / "orphan.onnx.json").write_text(json.dumps(side))
+    return out
+
+
 def _torch_save(path: Path, obj: object) -> Path:
     import torch
 
@@ -1788,8 +1798,11 @@ def explain_cases() -> list[Case]:
         Case("explain/output/inside-a-file", lambda c, e: _in_the_way("notes.txt")(c) or [
             *explain_argv(c, e, e.good_image)[:-2], str(c / "notes.txt" / "xai"), "--no-progress"], ("notes.txt",),
              check=_kept("notes.txt")),
-        Case("explain/weights/onnx-file", lambda c, e: explain_argv(c, e, e.good_image, weights=e.onnx),
-             ("model.onnx",), check=absent("xai")),
+        # an export is explained through the checkpoint it came from; without that checkpoint there is nothing to
+        # take gradients of
+        Case("explain/weights/onnx-file-without-its-checkpoint",
+             lambda c, e: explain_argv(c, e, e.good_image, weights=_orphan_onnx(c, e)),
+             ("orphan.onnx", "Grad-CAM needs", "not on this machine"), check=absent("xai")),
     ]
     cases += [weights_case("explain", bad, lambda c, env, w: explain_argv(c, env, env.good_image, weights=w))
               for bad in weights_variants()[::2]]
@@ -2313,10 +2326,10 @@ def serve_cases() -> list[Case]:
         sv("device/cuda-index-word", ["--device", "cuda:x"], ("cuda:x", "unknown device")),
         sv("device/cuda-absent", ["--device", "cuda"], ("cuda", "no CUDA GPU"), skip=_cuda_skip()),
         Case("serve/weights/missing-option", lambda c, env: ["serve", "--port", "0"], ("--weights",), REFUSED),
-        Case("serve/weights/onnx-file", lambda c, env: serve_argv(c, env, weights=env.onnx), ("model.onnx",)),
     ]
+    # serve runs exported files too (litemedseg.runtime.load_segmenter): broken ones fail before anything listens
     cases += [weights_case("serve", bad, lambda c, env, w: serve_argv(c, env, weights=w))
-              for bad in weights_variants()[1::3]]
+              for bad in weights_variants()[1::3] + onnx_weights_variants()[1::2]]
     return cases
 
 

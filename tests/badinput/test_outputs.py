@@ -158,7 +158,7 @@ def test_an_interrupted_export_publishes_nothing_and_keeps_the_old_pair(trained,
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(api, "_report", interrupted)  # after the file is written, before it is checked
+    monkeypatch.setattr(api, "parity_report", interrupted)  # after the file is written, before it is checked
     code, _, err = invoke(base)
     assert code == 130
     assert (out.read_bytes(), side.read_text()) == before and _hidden(tmp_path) == []

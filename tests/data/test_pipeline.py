@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from litemedseg.data import InputSpec, load_cache, open_dataset
-from litemedseg.data.augment import AugmentSettings, BatchAugment
+from litemedseg.config import AugmentConfig
+from litemedseg.data.augment import BatchAugment
 from litemedseg.data.cache import channel_statistics
 from litemedseg.data.loader import BatchSource
 from litemedseg.errors import DataError
@@ -64,7 +65,7 @@ def test_channel_statistics(synthetic_folder):
 
 def test_augmentation_keeps_masks_as_labels():
     torch.manual_seed(0)
-    augment = BatchAugment(AugmentSettings(elastic=True, elastic_p=1.0, affine_p=1.0, color_p=1.0), in_channels=3)
+    augment = BatchAugment(AugmentConfig(elastic=True, elastic_p=1.0, affine_p=1.0, color_p=1.0), in_channels=3)
     images = torch.rand(6, 3, 32, 32)
     masks = (torch.rand(6, 1, 32, 32) > 0.7).float() * 2
     out_images, out_masks = augment(images, masks)
@@ -72,5 +73,5 @@ def test_augmentation_keeps_masks_as_labels():
     assert set(out_masks.unique().tolist()) <= {0.0, 2.0}
     assert 0 <= out_images.min() and out_images.max() <= 1
     assert not torch.equal(out_images, images)
-    grey = BatchAugment(AugmentSettings(), in_channels=1)
+    grey = BatchAugment(AugmentConfig(), in_channels=1)
     assert grey(torch.rand(2, 1, 16, 16), torch.zeros(2, 1, 16, 16))[0].shape == (2, 1, 16, 16)

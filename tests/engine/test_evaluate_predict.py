@@ -70,7 +70,7 @@ def test_checkpoint_records_training_image_sizes_and_predict_says_when_far(demo_
     from litemedseg.engine.prediction import Segmenter
 
     segmenter = Segmenter.from_weights(demo_run.run_dir / "best")
-    median = segmenter.meta["dataset"]["image_size"]["median"]
+    median = segmenter.record.dataset.image_size["median"]
     assert segmenter.training_image_size == tuple(median) and max(median) <= 128  # DSB2018-mini: sides <= 128
     io_module.reset_notes()
     with warnings.catch_warnings(record=True) as caught:

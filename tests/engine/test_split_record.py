@@ -5,9 +5,9 @@ import shutil
 
 import pytest
 
-from litemedseg.checkpoint import read_checkpoint, save_state
+from litemedseg.checkpoint import CheckpointRecord, read_checkpoint, save_state
 from litemedseg.data import demo_root
-from litemedseg.data.split_record import SplitRecord, image_hash
+from litemedseg.data.split_record import image_hash
 from litemedseg.engine import evaluate, train
 from litemedseg.engine.evaluation import markdown_report
 from litemedseg.errors import ConfigError, DataError
@@ -32,7 +32,7 @@ def _copy_of_demo(target, keep_split=False, extra=0):
 def test_run_folder_and_checkpoint_store_the_split_as_stems_with_image_hashes(demo_run):
     saved = json.loads((demo_run.run_dir / "split.json").read_text())
     _, meta = read_checkpoint(demo_run.run_dir / "best")
-    record = SplitRecord.from_meta(meta)
+    record = CheckpointRecord.from_meta(meta).dataset.split_record()
     assert record is not None and record.stems == {k: saved[k] for k in ("train", "val", "test")}
     assert record.digest == saved["sha256"] and len(record.stems["test"]) == 10
     stem = record.stems["train"][0]
@@ -46,7 +46,7 @@ def test_images_added_to_the_folder_do_not_move_trained_images_into_test(demo_ru
     folder = _copy_of_demo(tmp_path / "DSB2018-mini", extra=10)
     result = evaluate(demo_run.run_dir / "best", folder, "test", with_hd95=False, progress=False)
     _, meta = read_checkpoint(demo_run.run_dir / "best")
-    assert [r["image"] for r in result.rows] == SplitRecord.from_meta(meta).stems["test"]
+    assert [r["image"] for r in result.rows] == CheckpointRecord.from_meta(meta).dataset.split_record().stems["test"]
     assert result.summary["overlap"]["checked"] and result.summary["overlap"]["images_seen_in_training"] == 0
     assert "the model's split record" in result.summary["dataset"]["split_source"]
 

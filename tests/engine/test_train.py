@@ -16,7 +16,8 @@ from tests.engine.conftest import quick_config, train_interrupted
 
 def untrained_score(run_dir, data, split_file=None):
     """Validation headline of a freshly initialised model with the run's exact settings."""
-    _, meta = load_checkpoint(run_dir / "best")
+    _, record = load_checkpoint(run_dir / "best")
+    meta = record.raw
     torch.manual_seed(0)
     fresh = build_model(ModelConfig(**{k: meta["model"][k] for k in ("name", "in_channels", "num_classes")}))
     save_checkpoint(run_dir / "untrained", fresh, {k: v for k, v in meta.items() if k not in ("format", "model")})
@@ -101,8 +102,8 @@ def test_nan_loss_stops_and_keeps_last_good_checkpoint(tmp_path, monkeypatch):
     with pytest.raises(TrainingDivergedError, match="loss became nan at epoch 2"):
         # a fixed plan: the plan measurement would call the loss too and shift the count
         train(quick_config(tmp_path, name="nan", epochs=3, amp="off", channels_last="off", **{"input.size": 32}))
-    _, meta = load_checkpoint(tmp_path / "nan" / "last")
-    assert meta["epoch"] == 1
+    _, record = load_checkpoint(tmp_path / "nan" / "last")
+    assert record.epoch == 1
 
 
 def test_size_rule_is_checked_before_training(tmp_path):

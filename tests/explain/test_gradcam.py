@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import litemedseg
-from litemedseg.data.cache import InputSpec
+from litemedseg.data.spec import InputSpec
 from litemedseg.engine.prediction import Segmenter
 from litemedseg.errors import ConfigError, LitemedsegError
 from litemedseg.explain import default_layer_name, grad_cam, grad_cam_maps, resolve_layer

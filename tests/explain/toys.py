@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from litemedseg.checkpoint import save_checkpoint
-from litemedseg.data.cache import InputSpec
+from litemedseg.data.spec import InputSpec
 from litemedseg.engine.prediction import Segmenter
 from litemedseg.models import ModelConfig, create_model
 

@@ -33,7 +33,7 @@ def evaluations(tmp_path_factory) -> list[Path]:
 def multiclass_evaluation(tmp_path_factory) -> Path:
     """An untrained 3-class Mini-Net scored on a generated 3-class folder (all 6 images)."""
     from litemedseg.checkpoint import save_checkpoint
-    from litemedseg.data.cache import InputSpec
+    from litemedseg.data.spec import InputSpec
     from litemedseg.models import create_model
 
     root = tmp_path_factory.mktemp("multiclass")

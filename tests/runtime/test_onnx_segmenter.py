@@ -59,7 +59,6 @@ def test_a_bf16_plan_runs_bf16_unless_fp32_is_asked_for(monkeypatch, demo_checkp
     """Whether a run's measured plan picks bf16 depends on the CPU and its load; both outcomes are pinned here."""
     import litemedseg.engine.acceleration as acc
     from litemedseg.checkpoint import load_checkpoint
-    from litemedseg.data.cache import InputSpec
     from litemedseg.engine.acceleration import ExecutionPlan
     from litemedseg.engine.prediction import Segmenter
 
@@ -68,8 +67,8 @@ def test_a_bf16_plan_runs_bf16_unless_fp32_is_asked_for(monkeypatch, demo_checkp
     onnx_seg = OnnxSegmenter.from_file(demo_onnx)
     results = {}
     for precision in ("auto", "fp32"):
-        model, meta = load_checkpoint(demo_checkpoint)
-        seg = Segmenter(model, InputSpec.from_dict(meta["input"]), device="cpu", plan=ExecutionPlan(False, "bf16"),
+        model, record = load_checkpoint(demo_checkpoint)
+        seg = Segmenter(model, record.input_spec(), device="cpu", plan=ExecutionPlan(False, "bf16"),
                         precision=precision)
         results[precision] = (seg.plan.amp, *_agreement(seg, onnx_seg, images))
     assert results["fp32"][0] is None and results["fp32"][1] >= 0.999 and results["fp32"][2] < 1e-3, results

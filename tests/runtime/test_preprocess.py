@@ -1,9 +1,8 @@
 import numpy as np
 import pytest
 
-from litemedseg.data.cache import InputSpec, training_size
-from litemedseg.runtime.metadata import InputInfo
-from litemedseg.runtime.preprocess import network_size, prepare
+from litemedseg.data.spec import InputSpec
+from litemedseg.runtime.preprocess import prepare
 
 
 @pytest.mark.parametrize("mode", ["resize", "patch"])
@@ -14,7 +13,8 @@ def test_same_network_input_as_the_pytorch_segmenter(mode, channels, image_shape
 
     spec = InputSpec(mode=mode, size=(32, 48), scale=0.7, in_channels=channels, mean=(0.3,) * channels,
                      std=(0.2,) * channels)
-    info = InputInfo.from_dict(spec.to_dict())
+    info = InputSpec.from_dict(spec.to_dict())
+    assert info == spec
     image = np.random.default_rng(0).integers(0, 256, image_shape, dtype=np.uint8)
     if channels == 1 and image.ndim == 3:  # grey stored as RGB: the one colour input a grey model takes
         image = np.repeat(image[..., :1], 3, axis=-1)
@@ -22,12 +22,12 @@ def test_same_network_input_as_the_pytorch_segmenter(mode, channels, image_shape
     torch_input, torch_original = segmenter._prepare(image)
     got, original = prepare(image, info)
     assert original == torch_original == image_shape[:2]
-    assert network_size(info, original) == training_size(spec, original)
+    assert info.network_size(original) == spec.network_size(original)
     np.testing.assert_array_equal(got, torch_input[0].numpy())
 
 
 def test_bad_metadata_values_are_rejected():
     with pytest.raises(ValueError, match="mode"):
-        InputInfo.from_dict({"mode": "tile", "size": [32, 32], "in_channels": 3, "mean": [0] * 3, "std": [1] * 3})
+        InputSpec.from_dict({"mode": "tile", "size": [32, 32], "in_channels": 3, "mean": [0] * 3, "std": [1] * 3})
     with pytest.raises(ValueError, match="channels"):
-        InputInfo.from_dict({"mode": "resize", "size": [32, 32], "in_channels": 3, "mean": [0], "std": [1]})
+        InputSpec.from_dict({"mode": "resize", "size": [32, 32], "in_channels": 3, "mean": [0], "std": [1]})

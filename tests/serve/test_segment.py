@@ -23,7 +23,7 @@ class StubSegmenter:
         self.num_classes = num_classes
         self.in_channels = 3
         self.class_names = ["background", "foreground"] if num_classes == 1 else ["bg", "RV", "LV"]
-        self.meta = {"model": {"name": "stub"}}
+        self.model_name, self.trained_on = "stub", None
         self.fail = fail
 
     def predict(self, image: np.ndarray) -> np.ndarray:

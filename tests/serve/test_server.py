@@ -88,7 +88,7 @@ def test_info_describes_the_model(live_server, segmenter):
     status, _, body = request(live_server, "/api/info")
     info = json.loads(body)
     assert status == 200
-    assert info["model"] == segmenter.meta["model"]["name"] == "mininet"
+    assert info["model"] == segmenter.model_name == "mininet"
     assert info["class_names"] == segmenter.class_names and info["num_classes"] == 1
     assert info["max_upload_bytes"] == 20 * 1024 * 1024
 

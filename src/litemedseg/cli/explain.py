@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from litemedseg.cli.options import weights_option
+from litemedseg.cli.options import any_weights_option
 
 
 @click.command("explain")
-@weights_option
+@any_weights_option
 @click.option("--input", "input_path", required=True, help="An image file or a folder of images.")
 @click.option("--output", required=True, type=click.Path(file_okay=False), help="Folder for overlays/ and maps/.")
 @click.option("--layer", default=None,
@@ -28,10 +28,14 @@ def command(weights, input_path, output, layer, class_index, alpha, skip_bad, de
     Writes overlays/<stem>_<class>.png (jet colour map over the image: red = strong evidence, blue = none),
     maps/<stem>_<class>.npy (float32 in [0, 1], original size) and explain.json.
     """
-    from litemedseg.engine.prediction import Segmenter, list_inputs
     from litemedseg.explain.files import explain_files
+    from litemedseg.runtime import list_inputs, load_segmenter
+    from litemedseg.runtime.loading import source_checkpoint
 
     inputs = list_inputs(input_path)
-    segmenter = Segmenter.from_weights(weights, device=device)
+    checkpoint = source_checkpoint(weights, "Grad-CAM needs the PyTorch model's gradients")
+    if checkpoint != str(weights):
+        click.echo(f"explaining {checkpoint}, the checkpoint {weights} was exported from", err=True)
+    segmenter = load_segmenter(checkpoint, "torch", device=device)
     records = explain_files(segmenter, inputs, output, layer, class_index, alpha, skip_bad, progress=not no_progress)
     click.echo(f"wrote {len(records)} Grad-CAM maps to {output}/overlays and {output}/maps")

@@ -4,29 +4,14 @@ from __future__ import annotations
 
 import click
 
-RUNTIMES = ("torch", "onnx")
-
-
-def pick_runtime(runtime: str | None, weights: str) -> str:
-    """The runtime asked for, else "onnx" for an .onnx file and "torch" for anything else."""
-    from litemedseg.errors import ConfigError
-
-    is_onnx = weights.lower().endswith(".onnx")
-    chosen = runtime or ("onnx" if is_onnx else "torch")
-    if chosen == "torch" and is_onnx:
-        raise ConfigError(f"{weights}: an ONNX file runs with --runtime onnx, not torch")
-    return chosen
+from litemedseg.cli.options import any_weights_option, runtime_option
 
 
 @click.command("predict")
-@click.option("--weights", required=True,
-              help="Checkpoint folder, .safetensors file, shipped name model:tag (litemedseg weights lists them), "
-                   "or an exported .onnx file.")
+@any_weights_option
 @click.option("--input", "input_path", required=True, help="An image file or a folder of images.")
 @click.option("--output", required=True, type=click.Path(file_okay=False), help="Folder for masks/ (and more).")
-@click.option("--runtime", type=click.Choice(RUNTIMES),
-              help="torch (checkpoints) or onnx (files from `litemedseg export`, no PyTorch needed); "
-                   "default: onnx when --weights ends with .onnx, else torch.")
+@runtime_option
 @click.option("--probabilities", is_flag=True, help="Also write probability maps (0-255 PNG).")
 @click.option("--overlay", is_flag=True, help="Also write mask overlays on the images (outlined, colour-blind-safe "
                                                "colours).")
@@ -43,17 +28,11 @@ def pick_runtime(runtime: str | None, weights: str) -> str:
 def command(weights, input_path, output, runtime, probabilities, overlay, overlay_alpha, tta, skip_bad, device,
             threads, precision, no_progress) -> None:  # noqa: ANN001
     """Predict masks (0/255 PNG, or class indices) for an image or a folder of images."""
-    if pick_runtime(runtime, weights) == "onnx":
-        # numpy, Pillow and onnxruntime only: this branch must never import torch
-        from litemedseg.runtime import OnnxSegmenter, list_inputs, predict_files
+    # numpy, Pillow and onnxruntime only for an ONNX file: load_segmenter imports torch only for checkpoints
+    from litemedseg.runtime import list_inputs, load_segmenter, predict_files
 
-        inputs = list_inputs(input_path)
-        segmenter = OnnxSegmenter.from_file(weights, threads=threads, tta=tta, device=device)
-    else:
-        from litemedseg.engine.prediction import Segmenter, list_inputs, predict_files
-
-        inputs = list_inputs(input_path)
-        segmenter = Segmenter.from_weights(weights, device=device, tta=tta, precision=precision)
+    inputs = list_inputs(input_path)
+    segmenter = load_segmenter(weights, runtime, device=device, tta=tta, precision=precision, threads=threads)
     records = predict_files(segmenter, inputs, output, probabilities, overlay, skip_bad, progress=not no_progress,
                             overlay_alpha=overlay_alpha)
     click.echo(f"wrote {len(records)} masks to {output}/masks")

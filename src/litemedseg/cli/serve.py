@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from litemedseg.cli.options import weights_option
+from litemedseg.cli.options import any_weights_option, runtime_option
 
 
 @click.command("serve")
-@weights_option
+@any_weights_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but a loopback address exposes the page to the network.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
@@ -17,16 +17,19 @@ from litemedseg.cli.options import weights_option
 @click.option("--max-image-mp", default=16.0, show_default=True, type=click.FloatRange(0, 64, min_open=True),
               help="Images with more megapixels are refused (HTTP 413) before they are decoded; bounds the time "
                    "and memory one upload takes.")
+@runtime_option
+@click.option("--threads", type=click.IntRange(1), help="ONNX runtime: intra-op threads (default: all cores).")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda or cuda:N.")
 @click.option("--precision", type=click.Choice(["auto", "fp32"]), default="auto", show_default=True,
               help="auto runs the checkpoint's execution plan (bf16 where training used it and this "
                    "device has it); fp32 gives the masks an fp32 ONNX export gives.")
-def command(weights, host, port, max_upload_mb, max_image_mp, device, precision) -> None:  # noqa: ANN001
+def command(weights, host, port, max_upload_mb, max_image_mp, runtime, threads, device,  # noqa: ANN001
+            precision) -> None:
     """Serve a page where you upload an image and get its mask overlay, area and mask PNG (Ctrl-C stops)."""
     import signal
 
-    from litemedseg.engine.prediction import Segmenter
     from litemedseg.errors import ConfigError
+    from litemedseg.runtime import load_segmenter
     from litemedseg.serve import ServeLimits, is_loopback, make_server
 
     # click's FloatRange lets NaN through, and a tiny positive value rounds to 0 bytes
@@ -38,7 +41,7 @@ def command(weights, host, port, max_upload_mb, max_image_mp, device, precision)
     if not host.strip():
         raise ConfigError("--host is empty; give an address (127.0.0.1, or 0.0.0.0 for every interface)")
     # Bad weights or an unknown device fail here, as one line, before anything listens.
-    segmenter = Segmenter.from_weights(weights, device=device, precision=precision)
+    segmenter = load_segmenter(weights, runtime, device=device, precision=precision, threads=threads)
     try:
         limits = ServeLimits.for_pixels(int(max_image_mp * 1_000_000))
         server = make_server(segmenter, host, port, int(max_upload_mb * 1024 * 1024),
@@ -48,8 +51,7 @@ def command(weights, host, port, max_upload_mb, max_image_mp, device, precision)
     if not is_loopback(host):
         click.echo(f"warning: listening on {host}, not localhost: anyone who can reach this machine on port "
                    f"{server.server_port} can use the model (no login, no TLS)", err=True)
-    model = (segmenter.meta.get("model") or {}).get("name", "model")
-    click.echo(f"serving {model} at {server.url} (uploads up to {max_upload_mb:g} MB; Ctrl-C stops)")
+    click.echo(f"serving {segmenter.model_name} at {server.url} (uploads up to {max_upload_mb:g} MB; Ctrl-C stops)")
     signal.signal(signal.SIGTERM, _interrupt)  # `kill`, systemd and docker stop as cleanly as Ctrl-C
     try:
         server.serve_forever()

@@ -1,15 +1,15 @@
 """Datasets: folder layout, readers, splits, the uint8 cache, batch sources and augmentation.
 
-The cache names load on first use: the cache needs PyTorch, while readers (``litemedseg.data.io``) and
-resizing (``litemedseg.data.resize``) must import without it for the ONNX Runtime prediction path.
+Everything imported here is free of PyTorch (the ONNX Runtime prediction path reads images, resizes them and
+reads the input spec through it); batches and augmentation (``loader``, ``augment``) need PyTorch.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+from litemedseg.data.cache import CachedSample, load_cache
 from litemedseg.data.folder import Sample, SegmentationFolder, demo_dataset, demo_root, open_dataset
 from litemedseg.data.io import read_image, read_mask
+from litemedseg.data.spec import InputSpec
 
 __all__ = [
     "CachedSample",
@@ -23,16 +23,3 @@ __all__ = [
     "read_image",
     "read_mask",
 ]
-
-_LAZY = {"CachedSample", "InputSpec", "load_cache"}
-
-if TYPE_CHECKING:  # pragma: no cover
-    from litemedseg.data.cache import CachedSample, InputSpec, load_cache
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        from litemedseg.data import cache
-
-        return getattr(cache, name)
-    raise AttributeError(f"module 'litemedseg.data' has no attribute {name!r}")

@@ -3,32 +3,11 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-
-@dataclass(frozen=True)
-class AugmentSettings:
-    """What to randomise per sample; geometric ops move masks with nearest-neighbour resampling."""
-
-    hflip: bool = True
-    vflip: bool = True
-    rot90: bool = True
-    degrees: float = 15.0
-    scale: tuple[float, float] = (0.9, 1.1)
-    translate: float = 0.05
-    affine_p: float = 0.5
-    brightness: float = 0.2
-    contrast: float = 0.2
-    saturation: float = 0.1
-    hue: float = 0.02
-    color_p: float = 0.5
-    elastic: bool = False
-    elastic_alpha: float = 1.0
-    elastic_sigma: float = 12.0
-    elastic_p: float = 0.3
+from litemedseg.config import AugmentConfig
 
 
 class BatchAugment(nn.Module):
@@ -38,7 +17,7 @@ class BatchAugment(nn.Module):
     torch's global generator, which the trainer seeds per epoch so a resumed run replays the same epoch.
     """
 
-    def __init__(self, settings: AugmentSettings, in_channels: int) -> None:
+    def __init__(self, settings: AugmentConfig, in_channels: int) -> None:
         super().__init__()
         import kornia.augmentation as K
 

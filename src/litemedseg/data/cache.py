@@ -6,64 +6,17 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import torch
 from tqdm.auto import tqdm
 
 from litemedseg.data.folder import Sample
 from litemedseg.data.io import read_image, read_mask
 from litemedseg.data.resize import resize_image, resize_labels  # noqa: F401  (re-exported)
+from litemedseg.data.spec import InputSpec
 from litemedseg.errors import DataError
-
-INPUT_MODES = ("resize", "patch")
-
-
-@dataclass(frozen=True)
-class InputSpec:
-    """How images enter the network; saved with every checkpoint so prediction repeats it exactly.
-
-    mode "resize": every image is resized to `size` (H, W) for training and prediction; logits are resized back.
-    mode "patch": images are rescaled by `scale` (1.0 = native), trained on random `size` crops and predicted
-    with a sliding window of that size.
-    """
-
-    mode: str = "resize"
-    size: tuple[int, int] = (256, 256)
-    scale: float = 1.0
-    in_channels: int = 3
-    mean: tuple[float, ...] = (0.5, 0.5, 0.5)
-    std: tuple[float, ...] = (0.25, 0.25, 0.25)
-
-    def __post_init__(self) -> None:
-        if self.mode not in INPUT_MODES:
-            raise ValueError(f"input mode must be one of {INPUT_MODES}, got {self.mode!r}")
-        if len(self.size) != 2 or min(self.size) < 8:
-            raise ValueError(f"input size must be two sides >= 8, got {self.size}")
-        if not 0.05 <= self.scale <= 4:
-            raise ValueError(f"input scale must be in [0.05, 4], got {self.scale}")
-        if len(self.mean) != self.in_channels or len(self.std) != self.in_channels or min(self.std) <= 0:
-            raise ValueError(f"mean/std need {self.in_channels} values (std > 0), got {self.mean}, {self.std}")
-
-    def to_dict(self) -> dict:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> InputSpec:
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
-
-    def with_statistics(self, mean: Sequence[float], std: Sequence[float]) -> InputSpec:
-        return InputSpec(self.mode, self.size, self.scale, self.in_channels, tuple(mean), tuple(std))
-
-    def normalize(self, images: torch.Tensor) -> torch.Tensor:
-        """uint8 (B, C, H, W), or float already on the 0-1 scale -> float normalised with `mean`/`std`."""
-        if images.dtype == torch.uint8:
-            images = images.float().div_(255.0)
-        mean = torch.tensor(self.mean, device=images.device, dtype=images.dtype).view(1, -1, 1, 1)
-        std = torch.tensor(self.std, device=images.device, dtype=images.dtype).view(1, -1, 1, 1)
-        return (images - mean) / std
 
 
 @dataclass
@@ -76,13 +29,6 @@ class CachedSample:
     fov: np.ndarray | None
     original_size: tuple[int, int]
     paths: dict[str, str] = field(default_factory=dict)
-
-
-def training_size(spec: InputSpec, original: tuple[int, int]) -> tuple[int, int]:
-    """The (H, W) an image of `original` size has inside the cache."""
-    if spec.mode == "resize":
-        return tuple(spec.size)
-    return max(1, round(original[0] * spec.scale)), max(1, round(original[1] * spec.scale))
 
 
 def decode_sample(
@@ -107,7 +53,7 @@ def decode_sample(
         fov = read_mask(sample.fov, 1, threshold=0)
         if fov.shape != original:
             raise DataError(f"{sample.fov}: field-of-view mask size differs from image {sample.image.name}")
-    size = training_size(spec, original)
+    size = spec.network_size(original)
     return CachedSample(
         sample.stem,
         resize_image(image, size),

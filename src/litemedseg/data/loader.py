@@ -7,7 +7,17 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import torch
 
-from litemedseg.data.cache import CachedSample, InputSpec
+from litemedseg.data.cache import CachedSample
+from litemedseg.data.spec import InputSpec
+
+
+def normalize_batch(images: torch.Tensor, spec: InputSpec) -> torch.Tensor:
+    """uint8 (B, C, H, W), or float already on the 0-1 scale -> float normalised with the spec's mean/std."""
+    if images.dtype == torch.uint8:
+        images = images.float().div_(255.0)
+    mean = torch.tensor(spec.mean, device=images.device, dtype=images.dtype).view(1, -1, 1, 1)
+    std = torch.tensor(spec.std, device=images.device, dtype=images.dtype).view(1, -1, 1, 1)
+    return (images - mean) / std
 
 
 def epoch_generator(seed: int, epoch: int) -> torch.Generator:

@@ -10,11 +10,14 @@ import os
 import warnings
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litemedseg.data.folder import DEMO_DATASET_NAME, DEMO_NAME, SegmentationFolder, demo_root, open_dataset
 from litemedseg.data.split_record import SplitRecord
 from litemedseg.errors import DataError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from litemedseg.checkpoint import CheckpointRecord
 
 
 @dataclass(frozen=True)
@@ -26,10 +29,6 @@ class DataRules:
     skip_unpaired: bool = False
     masks_dir: str | None = None
     mask_suffix: str | None = None
-
-    @classmethod
-    def from_meta(cls, meta: dict[str, Any] | None) -> DataRules:
-        return cls.from_dict((meta or {}).get("train_config") or {}) or cls()
 
     @classmethod
     def from_dict(cls, data: Any) -> DataRules | None:
@@ -53,13 +52,13 @@ class DataRules:
         return asdict(self)
 
 
-def is_training_folder(meta: dict[str, Any], data: str | os.PathLike) -> bool:
+def is_training_folder(record: CheckpointRecord, data: str | os.PathLike) -> bool:
     """Whether `data` is the folder the checkpoint was trained on (the demo set wherever the package lives)."""
-    root = (meta.get("dataset") or {}).get("root")
+    root = record.dataset.root
     if root is None:
         return False
     if str(data) == DEMO_NAME:
-        return Path(root) == demo_root() or (meta.get("dataset") or {}).get("name") == DEMO_DATASET_NAME
+        return Path(root) == demo_root() or record.dataset.name == DEMO_DATASET_NAME
     try:
         return Path(data).expanduser().resolve() == Path(root).resolve()
     except OSError:
@@ -67,7 +66,7 @@ def is_training_folder(meta: dict[str, Any], data: str | os.PathLike) -> bool:
 
 
 def trained_dataset(
-    meta: dict[str, Any],
+    record: CheckpointRecord,
     data: str | os.PathLike | None = None,
     num_classes: int = 1,
     rules: DataRules | None = None,
@@ -78,25 +77,24 @@ def trained_dataset(
     On the training folder the splits are the checkpoint's own (its split record, else its split file), so
     "train" and "test" mean what they meant in training even after images were added to the folder.
     """
-    recorded = meta.get("dataset") or {}
-    root = recorded.get("root")
-    rules = rules or DataRules.from_meta(meta)
+    root = record.dataset.root
+    rules = rules or record.rules
     if data is None:
         if root and Path(root).is_dir():
             data = root
-        elif recorded.get("name") == DEMO_DATASET_NAME:
+        elif record.dataset.name == DEMO_DATASET_NAME:
             data = DEMO_NAME
         else:
             raise DataError(f"{root or 'the checkpoint'}: the checkpoint's dataset is not on this machine; "
                             f"pass --data DIR ({purpose})")
-    same = is_training_folder(meta, data)
-    split_file = (meta.get("train_config") or {}).get("split_file") if same else None
+    same = is_training_folder(record, data)
+    split_file = record.dataset.split_file if same else None
     if split_file and not Path(split_file).is_file():
         split_file = None
     dataset = open_dataset(data, num_classes=num_classes, split_file=split_file, **rules.folder_options())
-    record = SplitRecord.from_meta(meta) if same or recorded.get("name") == dataset.name else None
-    if record is not None:
-        apply_split_record(dataset, record)
+    split = record.dataset.split_record(record.source) if same or record.dataset.name == dataset.name else None
+    if split is not None:
+        apply_split_record(dataset, split)
     return dataset
 
 

@@ -67,12 +67,6 @@ class SplitRecord:
         return cls({name: list(getattr(parsed, name)) for name in SPLIT_NAMES}, dict(parsed.image_sha256),
                    parsed.source)
 
-    @classmethod
-    def from_meta(cls, meta: dict[str, Any], source: str | os.PathLike = "checkpoint") -> SplitRecord | None:
-        """The record inside a checkpoint's metadata, or None for checkpoints written before records existed."""
-        data = (meta.get("dataset") or {}).get("split")
-        return None if data is None else cls.from_dict(data, source)
-
     def to_dict(self) -> dict[str, Any]:
         return {**self.stems, "image_sha256": self.image_sha256, "source": self.source, "sha256": self.digest}
 

@@ -14,25 +14,19 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from litemedseg.checkpoint import file_sha256, resolve_weights_path
-from litemedseg.data.cache import CachedSample, InputSpec, load_cache
+from litemedseg.checkpoint import file_sha256
+from litemedseg.data.cache import CachedSample, load_cache
+from litemedseg.data.spec import InputSpec
 from litemedseg.data.folder import SegmentationFolder, open_dataset
-from litemedseg.data.rules import DataRules, trained_dataset
-from litemedseg.data.split_record import SplitRecord, find_overlap
+from litemedseg.data.rules import trained_dataset
+from litemedseg.data.split_record import find_overlap
 from litemedseg.engine.prediction import Segmenter
 from litemedseg.errors import DataError
 from litemedseg.metrics import SegmentationScorer
 from litemedseg.metrics.bootstrap import add_confidence_intervals
-from litemedseg.models.pretrained import resolve_weights
 from litemedseg.utils.atomic import write_json_atomic, write_text_atomic
 from litemedseg.utils.provenance import git_commit, hardware
 from litemedseg.utils.publish import EVALUATION, check_output_folder, publish_folder
-
-
-def native_spec(in_channels: int) -> InputSpec:
-    """Decode at the original resolution (evaluation scores there)."""
-    return InputSpec(mode="patch", size=(16, 16), scale=1.0, in_channels=in_channels,
-                     mean=(0.5,) * in_channels, std=(0.25,) * in_channels)
 
 
 def headline_for(dataset: SegmentationFolder) -> str:
@@ -102,22 +96,22 @@ def evaluate(
     if output_dir is not None:  # refused before any work, not after scoring
         check_output_folder(output_dir, EVALUATION)
     segmenter = Segmenter.from_weights(weights, device=device, tta=tta, precision=precision)
-    meta = segmenter.meta
-    rules = DataRules.from_meta(meta).override(mask_threshold=mask_threshold, skip_unpaired=skip_unpaired,
-                                               masks_dir=masks_dir, mask_suffix=mask_suffix)
+    checkpoint = segmenter.record
+    rules = checkpoint.rules.override(mask_threshold=mask_threshold, skip_unpaired=skip_unpaired,
+                                      masks_dir=masks_dir, mask_suffix=mask_suffix)
     if split_file is None:
-        dataset = trained_dataset(meta, data, segmenter.num_classes, rules)
+        dataset = trained_dataset(checkpoint, data, segmenter.num_classes, rules)
     else:
         dataset = open_dataset(data, num_classes=segmenter.num_classes, split_file=split_file,
                                **rules.folder_options())
-    record = SplitRecord.from_meta(meta, weights)
-    trained_on = (meta.get("dataset") or {}).get("name")
+    record = checkpoint.dataset.split_record(weights)
+    trained_on = checkpoint.dataset.name
     if split is None:
         split = "all" if zero_shot and trained_on != dataset.name else "test"
     samples = dataset.subset(split)
     if not samples:
         raise DataError(f"{dataset.root}: the {split!r} split is empty")
-    items = load_cache(samples, native_spec(segmenter.in_channels), segmenter.num_classes, rules.mask_threshold,
+    items = load_cache(samples, InputSpec.native(segmenter.in_channels), segmenter.num_classes, rules.mask_threshold,
                        dataset.palette, description="reading", progress=progress)
     overlap = find_overlap(record, ((s.stem, s.image) for s in samples))
     claims_unseen = zero_shot or split in ("test", "all")
@@ -130,9 +124,9 @@ def evaluate(
                                 with_auc=use_auc and segmenter.num_classes == 1, headline=headline_for(dataset))
     score_items(segmenter, items, scorer, batch_size, progress)
     summary = add_confidence_intervals(scorer.summary(), scorer.rows)
-    weights_file = resolve_weights_path(resolve_weights(weights))
+    weights_file = checkpoint.weights_file
     summary = {
-        "model": segmenter.meta.get("model", {}).get("name"),
+        "model": segmenter.model_name,
         "weights": str(weights),
         "weights_sha256": file_sha256(weights_file),
         "trained_on": trained_on,

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from typing import Any
+
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from litemedseg.checkpoint import load_checkpoint
-from litemedseg.engine.acceleration import ExecutionPlan
-from litemedseg.data.cache import InputSpec, resize_image, training_size
+from litemedseg.checkpoint import CheckpointRecord, load_checkpoint
 from litemedseg.data.io import as_image_array
+from litemedseg.data.loader import normalize_batch
+from litemedseg.data.resize import resize_image
+from litemedseg.data.spec import SLIDING_WINDOW, TTA_FLIPS, InputSpec
+from litemedseg.engine.acceleration import ExecutionPlan
 from litemedseg.errors import ConfigError, WeightsError
 from litemedseg.models.registry import size_divisor_of
 from litemedseg.runtime.base import SegmenterBase
@@ -50,7 +52,7 @@ class Segmenter(SegmenterBase):
         class_names: Sequence[str] | None = None,
         device: str | torch.device = "auto",
         tta: bool = False,
-        meta: dict[str, Any] | None = None,
+        record: CheckpointRecord | None = None,
         plan: ExecutionPlan | None = None,
         precision: str = "auto",
     ) -> None:
@@ -61,8 +63,10 @@ class Segmenter(SegmenterBase):
         self.num_classes = int(model.model_config.num_classes)
         self.class_names = list(class_names or ["background", "foreground"])
         self.tta = tta
-        self.meta = meta or {}
-        self.training_image_size = self.median_size_of(self.meta.get("dataset"))
+        self.record = record
+        self.model_name = model.model_config.name
+        self.trained_on = record.dataset.name if record else None
+        self.training_image_size = self.median_size_of(record.dataset.image_size if record else None)
         divisor = size_divisor_of(model)
         if any(side % divisor for side in input_spec.size):
             raise ValueError(f"input size {input_spec.size} is not a multiple of {divisor} for {model.model_config.name}")
@@ -78,14 +82,10 @@ class Segmenter(SegmenterBase):
         from litemedseg.models.pretrained import resolve_weights
 
         path = resolve_weights(path_or_name)
-        model, meta = load_checkpoint(path)
+        model, record = load_checkpoint(path)
         try:
-            spec = InputSpec.from_dict(meta["input"])
-        except (KeyError, TypeError, ValueError) as err:
-            raise WeightsError(f"{path}: no usable input description in the metadata ({err})") from None
-        try:
-            return cls(model, spec, meta.get("class_names"), device=device, tta=tta, meta=meta,
-                       plan=ExecutionPlan.from_dict(meta.get("execution")), precision=precision)
+            return cls(model, record.input_spec(), record.class_names, device=device, tta=tta, record=record,
+                       plan=ExecutionPlan.from_dict(record.execution), precision=precision)
         except ConfigError:
             raise
         except ValueError as err:  # e.g. an input size the model's size rule does not allow
@@ -94,23 +94,23 @@ class Segmenter(SegmenterBase):
     def _prepare(self, image: np.ndarray, source: str | os.PathLike = "image") -> tuple[torch.Tensor, tuple[int, int]]:
         array = as_image_array(image, self.spec.in_channels, source)
         original = array.shape[:2]
-        resized = resize_image(array, training_size(self.spec, original))
+        resized = resize_image(array, self.spec.network_size(original))
         tensor = torch.tensor(resized).permute(2, 0, 1)[None]
-        return self.spec.normalize(tensor.to(self.device)), original
+        return normalize_batch(tensor.to(self.device), self.spec), original
 
     def _forward(self, batch: torch.Tensor) -> torch.Tensor:
         if self.spec.mode == "patch":
             from monai.inferers import sliding_window_inference
 
             run = lambda x: sliding_window_inference(  # noqa: E731
-                x, roi_size=self.spec.size, sw_batch_size=8, predictor=self.model, overlap=0.25, mode="gaussian"
+                x, roi_size=self.spec.size, sw_batch_size=SLIDING_WINDOW.sw_batch_size, predictor=self.model,
+                overlap=SLIDING_WINDOW.overlap, mode=SLIDING_WINDOW.mode, sigma_scale=SLIDING_WINDOW.sigma_scale
             )
         else:
             run = self.model
         if not self.tta:
             return run(batch)
-        flips = [(), (-1,), (-2,), (-2, -1)]
-        return torch.stack([run(batch.flip(f)).flip(f) if f else run(batch) for f in flips]).mean(0)
+        return torch.stack([run(batch.flip(f)).flip(f) if f else run(batch) for f in TTA_FLIPS]).mean(0)
 
     @torch.no_grad()
     def _flush(self, pending: list[tuple[torch.Tensor, tuple[int, int]]]) -> Iterator[torch.Tensor]:

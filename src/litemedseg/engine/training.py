@@ -19,15 +19,16 @@ from tqdm.auto import tqdm
 from litemedseg import __version__
 from litemedseg.checkpoint import InitialWeights, load_initial_weights, save_checkpoint
 from litemedseg.config import TrainConfig
-from litemedseg.data.augment import AugmentSettings, BatchAugment
-from litemedseg.data.cache import InputSpec, channel_statistics, load_cache
+from litemedseg.data.augment import BatchAugment
+from litemedseg.data.cache import channel_statistics, load_cache
 from litemedseg.data.folder import SegmentationFolder, open_dataset
 from litemedseg.data.io import read_image
-from litemedseg.data.loader import BatchSource
+from litemedseg.data.loader import BatchSource, normalize_batch
 from litemedseg.data.rules import DataRules
+from litemedseg.data.spec import InputSpec
 from litemedseg.data.split_record import SPLIT_RECORD_FILE, SplitRecord
 from litemedseg.engine.acceleration import ExecutionPlan, choose_training_plan
-from litemedseg.engine.evaluation import headline_for, native_spec, score_items
+from litemedseg.engine.evaluation import headline_for, score_items
 from litemedseg.engine.prediction import Segmenter, resolve_device
 from litemedseg.engine.run_folder import STATE_FILE, check_run_folder, open_run_folder
 from litemedseg.errors import ConfigError, TrainingDivergedError
@@ -165,19 +166,18 @@ class Trainer:
         if cfg.init and not self.resume:
             self.initial_weights = load_initial_weights(model, resolve_weights(cfg.init), cfg.init)
 
-        spec = InputSpec(cfg.input.mode, tuple(cfg.input.size), cfg.input.scale, in_channels,
-                         (0.5,) * in_channels, (0.25,) * in_channels)
+        spec = cfg.input.spec(in_channels)
         train_items = load_cache(self.dataset.subset("train"), spec, num_classes, cfg.mask_threshold,
                                  self.dataset.palette, cfg.cache_dir, "decoding train", self.progress)
         self.spec = spec.with_statistics(*channel_statistics(train_items))
         self.train_image_size = image_size_summary([item.original_size for item in train_items])
         val_samples = self.dataset.subset("val") if self.dataset.splits.get("val") else []
-        self.val_items = load_cache(val_samples, native_spec(in_channels), num_classes, cfg.mask_threshold,
+        self.val_items = load_cache(val_samples, InputSpec.native(in_channels), num_classes, cfg.mask_threshold,
                                     self.dataset.palette, cfg.cache_dir, "decoding val", self.progress)
         self.batches = BatchSource(train_items, self.spec, cfg.batch_size, self.device, cfg.input.patches_per_image,
                                    self.dist.rank, self.dist.world_size)
         self.augment = (
-            BatchAugment(AugmentSettings(**cfg.augment.model_dump(exclude={"enabled"})), in_channels).to(self.device)
+            BatchAugment(cfg.augment, in_channels).to(self.device)
             if cfg.augment.enabled else None
         )
         self.loss_name = cfg.loss or default_loss_name(cfg.model, num_classes)
@@ -334,7 +334,7 @@ class Trainer:
         masks = masks.float()
         if self.augment is not None:
             images, masks = self.augment(images.float() / 255.0, masks)
-        inputs = plan.prepare_input(self.spec.normalize(images))
+        inputs = plan.prepare_input(normalize_batch(images, self.spec))
         target = masks.round().long() if self.model_config.num_classes > 1 else masks.round()
         for parameter in model.parameters():
             parameter.grad = None

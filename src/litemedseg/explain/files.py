@@ -71,7 +71,6 @@ def explain_files(
     if empty:
         warnings.warn(f"{empty} of {len(records)} maps are zero everywhere: nothing at layer {layer_name!r} speaks "
                       "for the class (often an undertrained model; try an earlier --layer)", stacklevel=2)
-    model = segmenter.meta.get("model", {}).get("name")
-    write_json_atomic(out / "explain.json", {"method": "grad-cam (captum LayerGradCam)", "model": model,
+    write_json_atomic(out / "explain.json", {"method": "grad-cam (captum LayerGradCam)", "model": segmenter.model_name,
                                              "layer": layer_name, "items": records})
     return records

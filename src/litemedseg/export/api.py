@@ -10,30 +10,22 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 from torch import nn
 
-from litemedseg.checkpoint import file_sha256, load_checkpoint, resolve_weights_path
-from litemedseg.data.cache import InputSpec, load_cache
-from litemedseg.data.rules import DataRules, trained_dataset
-from litemedseg.engine.evaluation import headline_for, native_spec
-from litemedseg.engine.prediction import Segmenter
+from litemedseg.checkpoint import CheckpointRecord, file_sha256, load_checkpoint, resolve_weights_path
+from litemedseg.data.cache import load_cache
+from litemedseg.data.rules import trained_dataset
+from litemedseg.data.spec import InputSpec
+from litemedseg.engine.evaluation import headline_for
 from litemedseg.errors import ConfigError, DataError, WeightsError
 from litemedseg.export.metadata import TORCHSCRIPT_EXTRA_FILE, build_metadata, default_output, embed_onnx_metadata
 from litemedseg.export.onnx import DEFAULT_OPSET, export_onnx
 from litemedseg.export.quantize import calibration_inputs, convert_fp16, quantize_int8
-from litemedseg.export.report import (
-    DEFAULT_MAX_DICE_DROP,
-    DIFF_IMAGES,
-    ExportReport,
-    compare_on_items,
-    judge,
-    logit_difference,
-    network_inputs,
-)
+from litemedseg.export.parity import CheckImages, ExportedFile, parity_report
+from litemedseg.export.report import DEFAULT_MAX_DICE_DROP, ExportReport
 from litemedseg.export.torchscript import export_torchscript
 from litemedseg.models.registry import size_divisor_of
-from litemedseg.runtime.metadata import InputInfo, sidecar_path
+from litemedseg.runtime.metadata import sidecar_path
 from litemedseg.utils.atomic import staged_files, write_json_atomic
 
 FORMATS = ("onnx", "torchscript")
@@ -81,19 +73,19 @@ def export_model(
         raise ConfigError(f"--calibration-images must be >= 1, got {calibration_images}")
     if not 0 <= max_dice_drop <= 1:
         raise ConfigError(f"--max-dice-drop must be in [0, 1], got {max_dice_drop}")
-    weights_file, model, meta = _load(weights)
-    info = _input_info(meta, weights_file)
-    num_classes = int(model.model_config.num_classes)
+    weights_file, model, record = _load(weights)
+    info = record.input_spec()
     out = _output_path(output, weights_file, format, precision)
 
     # read every image first, so a missing dataset or an empty split fails before anything is written
-    dataset = (trained_dataset(meta, data, num_classes, purpose="INT8 calibration and the accuracy check need images")
+    dataset = (trained_dataset(record, data, record.num_classes,
+                               purpose="INT8 calibration and the accuracy check need images")
                if (int8 or check) else None)
     calibration = calibration_inputs(dataset, info, calibration_images) if int8 else None
-    items = _check_items(dataset, split, info, num_classes, meta, progress) if check else None
+    check_images = _check_images(dataset, split, record, progress) if check else None
 
     metadata = build_metadata(
-        meta, weights_file, file_sha256(weights_file), size_divisor_of(model), format, precision,
+        record, weights_file, file_sha256(weights_file), size_divisor_of(model), format, precision,
         opset if format == "onnx" else None,
         extra={"calibration": _calibration_note(dataset, min(calibration_images, len(dataset.subset("train"))),
                                                 len(calibration))} if int8 else None,
@@ -107,57 +99,19 @@ def export_model(
         else:
             export_torchscript(model, staged, "auto", info.in_channels,
                                extra_files={TORCHSCRIPT_EXTRA_FILE: _json(metadata)})
-        report = _report(model, meta, info, staged, out, export_format=format, precision=precision,
-                         weights_file=weights_file, items=items, dataset=dataset, split=split,
-                         max_dice_drop=max_dice_drop, progress=progress, calibration=calibration)
+        report = parity_report(model, record, ExportedFile(staged, out, format, precision, weights_file),
+                         check=check_images, calibration=calibration, max_dice_drop=max_dice_drop, progress=progress)
         write_json_atomic(staged_side, {**metadata, "file_sha256": file_sha256(staged), "report": report.to_dict()})
     return ExportResult(out, side, format, precision, metadata, report, round(time.perf_counter() - started, 2))
 
 
-def _report(model: nn.Module, meta: dict[str, Any], info: InputInfo, exported: Path, out: Path, *,
-            export_format: str, precision: str, weights_file: Path, items: list | None, dataset: Any, split: str,
-            max_dice_drop: float, progress: bool, calibration: list[np.ndarray] | None) -> ExportReport:
-    """Load the exported file (at `exported`, to be published as `out`) back and compare it with the PyTorch
-    model: logits on test images (else on calibration images, else on random inputs) and, when `items` are
-    given, the headline Dice on them."""
-    exported_net, exported_seg = _exported_runners(exported, export_format, model, meta)
-    report = ExportReport(export_format, precision, str(out), exported.stat().st_size, weights_file.stat().st_size,
-                          0.0, 0.0, "", max_dice_drop=max_dice_drop)
-    if items is not None:
-        inputs = network_inputs(items, info)
-        report.diff_inputs = f"{len(inputs)} {split} images at {_shape(inputs[0])}"
-        reference = Segmenter(model, InputSpec.from_dict(meta["input"]), meta.get("class_names"), device="cpu")
-        headline = headline_for(dataset)
-        scores = compare_on_items(reference, exported_seg, items, reference.num_classes, reference.class_names,
-                                  headline, progress=progress)
-        report.split, report.num_images, report.headline_metric = split, len(items), headline
-        report.dice_torch, report.dice_export = scores["dice_torch"], scores["dice_export"]
-        report.dice_drop, report.mask_agreement = scores["dice_drop"], scores["mask_agreement"]
-    elif calibration:  # an INT8 model is only meaningful on inputs like those it was calibrated on
-        inputs = calibration[:DIFF_IMAGES]
-        report.diff_inputs = f"{len(inputs)} calibration inputs at {_shape(inputs[0])}"
-    else:
-        rng = np.random.default_rng(0)
-        inputs = [rng.standard_normal((1, info.in_channels, *info.size), dtype=np.float32) for _ in range(2)]
-        report.diff_inputs = f"{len(inputs)} random inputs at {_shape(inputs[0])}"
-    report.max_abs_diff, report.mean_abs_diff = logit_difference(_torch_runner(model), exported_net, inputs)
-    return judge(report)
-
-
-def _check_items(dataset: Any, split: str, info: InputInfo, num_classes: int, meta: dict[str, Any],
-                 progress: bool) -> list:
+def _check_images(dataset: Any, split: str, record: CheckpointRecord, progress: bool) -> CheckImages:
     samples = dataset.subset(split)
     if not samples:
         raise DataError(f"{dataset.root}: the {split!r} split is empty; pass another --split or --no-check")
-    return load_cache(samples, native_spec(info.in_channels), num_classes, DataRules.from_meta(meta).mask_threshold, dataset.palette,
-                      description="reading", progress=progress)
-
-
-def _input_info(meta: dict[str, Any], weights_file: Path) -> InputInfo:
-    try:
-        return InputInfo.from_dict(meta["input"])
-    except (KeyError, TypeError, ValueError, IndexError) as err:
-        raise WeightsError(f"{weights_file}: no usable input description in the metadata ({err})") from None
+    items = load_cache(samples, InputSpec.native(record.input_spec().in_channels), record.num_classes,
+                       record.rules.mask_threshold, dataset.palette, description="reading", progress=progress)
+    return CheckImages(items, split, headline_for(dataset))
 
 
 def _precision(export_format: str, int8: bool, fp16: bool) -> str:
@@ -170,15 +124,15 @@ def _precision(export_format: str, int8: bool, fp16: bool) -> str:
     return "int8" if int8 else "fp16" if fp16 else "fp32"
 
 
-def _load(weights: str | os.PathLike) -> tuple[Path, nn.Module, dict[str, Any]]:
+def _load(weights: str | os.PathLike) -> tuple[Path, nn.Module, CheckpointRecord]:
     from litemedseg.models.pretrained import resolve_weights
 
     path = resolve_weights(weights)
     if Path(path).suffix.lower() == ".onnx" and Path(path).exists():  # a missing one: load_checkpoint says so
         raise WeightsError(f"{path}: an ONNX file is already exported; export needs the checkpoint it came from "
                            "(a folder with model.safetensors)")
-    model, meta = load_checkpoint(path)
-    return resolve_weights_path(path), model, meta
+    model, record = load_checkpoint(path)
+    return resolve_weights_path(path), model, record
 
 
 def _output_path(output: str | os.PathLike | None, weights_file: Path, export_format: str, precision: str) -> Path:
@@ -216,7 +170,7 @@ def _calibration_note(dataset: Any, images: int, inputs: int) -> dict[str, Any]:
             "method": "MinMax", "format": "QDQ", "activations": "int8", "weights": "int8", "per_channel": True}
 
 
-def _write_onnx(model: nn.Module, out: Path, info: InputInfo, metadata: dict[str, Any], precision: str, opset: int,
+def _write_onnx(model: nn.Module, out: Path, info: InputSpec, metadata: dict[str, Any], precision: str, opset: int,
                 calibration: list[np.ndarray] | None) -> None:
     import onnx
 
@@ -230,45 +184,6 @@ def _write_onnx(model: nn.Module, out: Path, info: InputInfo, metadata: dict[str
         proto = embed_onnx_metadata(onnx.load(str(final)), metadata)
         onnx.checker.check_model(proto)
         onnx.save(proto, str(out))
-
-
-def _torch_runner(model: nn.Module):
-    model = model.eval().float().cpu()
-
-    @torch.no_grad()
-    def run(x: np.ndarray) -> np.ndarray:
-        return model(torch.from_numpy(x)).numpy()
-
-    return run
-
-
-class _ScriptedModel(nn.Module):
-    """A loaded TorchScript module dressed like a registry model, so the PyTorch ``Segmenter`` can run it."""
-
-    def __init__(self, scripted: torch.jit.ScriptModule, like: nn.Module) -> None:
-        super().__init__()
-        self.scripted = scripted
-        self.model_config = like.model_config
-        self.size_divisor = size_divisor_of(like)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.scripted(x)
-
-
-def _exported_runners(out: Path, export_format: str, model: nn.Module, meta: dict[str, Any]):
-    """(raw network callable, segmenter) for the exported file, loaded back from disk."""
-    if export_format == "onnx":
-        from litemedseg.runtime.onnx_segmenter import OnnxSegmenter
-
-        segmenter = OnnxSegmenter.from_file(out)
-        return segmenter.run_network, segmenter
-    wrapped = _ScriptedModel(torch.jit.load(str(out), map_location="cpu"), model).eval()
-    segmenter = Segmenter(wrapped, InputSpec.from_dict(meta["input"]), meta.get("class_names"), device="cpu")
-    return _torch_runner(wrapped), segmenter
-
-
-def _shape(x: np.ndarray) -> str:
-    return "x".join(str(v) for v in x.shape[1:])
 
 
 def _json(data: dict[str, Any]) -> str:

@@ -9,17 +9,21 @@ import datetime as _dt
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litemedseg import __version__
-from litemedseg.runtime.metadata import EXPORT_FORMAT, INPUT_NAME, METADATA_KEY, OUTPUT_NAME, WINDOW
+from litemedseg.data.spec import SLIDING_WINDOW
+from litemedseg.runtime.metadata import EXPORT_FORMAT, INPUT_NAME, METADATA_KEY, OUTPUT_NAME
 from litemedseg.utils.jsonio import loads_bounded
+
+if TYPE_CHECKING:  # pragma: no cover
+    from litemedseg.checkpoint import CheckpointRecord
 
 TORCHSCRIPT_EXTRA_FILE = "litemedseg.json"
 
 
 def build_metadata(
-    meta: dict[str, Any],
+    record: CheckpointRecord,
     weights_file: str | os.PathLike,
     weights_sha256: str,
     size_divisor: int,
@@ -32,32 +36,31 @@ def build_metadata(
     import onnxruntime
     import torch
 
-    spec = meta["input"]
-    num_classes = int(meta.get("num_classes", meta["model"]["num_classes"]))
+    spec = record.input_spec()
     return {
         "format": EXPORT_FORMAT,
-        "model": meta["model"],
-        "input": spec,
-        "in_channels": int(spec["in_channels"]),
-        "num_classes": num_classes,
-        "class_names": list(meta.get("class_names") or ["background", "foreground"]),
+        "model": record.model.to_dict(),
+        "input": spec.to_dict(),
+        "in_channels": spec.in_channels,
+        "num_classes": record.num_classes,
+        "class_names": list(record.class_names),
         "size_divisor": int(size_divisor),
-        "size_rule": f"network input height and width must be multiples of {size_divisor}; mode {spec['mode']!r} "
-                     + ("resizes every image to input.size" if spec["mode"] == "resize" else
+        "size_rule": f"network input height and width must be multiples of {size_divisor}; mode {spec.mode!r} "
+                     + ("resizes every image to input.size" if spec.mode == "resize" else
                         "rescales by input.scale, then runs input.size windows (zero-padded when smaller)"),
         "protocol": {
             "normalise": "(x / 255 - mean) / std per channel, after an antialiased bilinear (Pillow) resize",
             "logits": "bilinear resize (align_corners=False) to the original size; mask = logit > 0 when "
                       "num_classes is 1, else arg-max",
-            "window": WINDOW if spec["mode"] == "patch" else None,
+            "window": SLIDING_WINDOW.to_dict() if spec.mode == "patch" else None,
         },
         "source": {
             "weights": str(weights_file),
             "weights_sha256": weights_sha256,
-            "dataset": meta.get("dataset"),
-            "epoch": meta.get("epoch"),
-            "metrics": meta.get("metrics"),
-            "commit": meta.get("commit"),
+            "dataset": record.raw.get("dataset"),
+            "epoch": record.epoch,
+            "metrics": record.metrics,
+            "commit": record.commit,
         },
         "export": {
             "format": export_format,

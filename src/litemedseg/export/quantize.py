@@ -14,7 +14,8 @@ import numpy as np
 from litemedseg.data.folder import SegmentationFolder
 from litemedseg.data.io import read_image
 from litemedseg.errors import DataError
-from litemedseg.runtime.metadata import INPUT_NAME, InputInfo
+from litemedseg.data.spec import SLIDING_WINDOW, InputSpec
+from litemedseg.runtime.metadata import INPUT_NAME
 from litemedseg.runtime.preprocess import prepare
 from litemedseg.runtime.sliding_window import pad_to_window, windows
 
@@ -29,7 +30,7 @@ def pick_evenly(items: Sequence, count: int) -> list:
 
 
 def calibration_inputs(
-    dataset: SegmentationFolder, info: InputInfo, count: int, split: str = "train"
+    dataset: SegmentationFolder, info: InputSpec, count: int, split: str = "train"
 ) -> list[np.ndarray]:
     """Network inputs (1, C, h, w) float32 from `count` images of `split`, preprocessed as for prediction.
 
@@ -45,7 +46,7 @@ def calibration_inputs(
             batches.append(x[None])
             continue
         padded, _ = pad_to_window(x[None], info.size)
-        corners = pick_evenly(windows(padded.shape[-2:], info.size, 0.25), WINDOWS_PER_IMAGE)
+        corners = pick_evenly(windows(padded.shape[-2:], info.size, SLIDING_WINDOW.overlap), WINDOWS_PER_IMAGE)
         batches += [np.ascontiguousarray(padded[:, :, y:y + info.size[0], x0:x0 + info.size[1]]) for y, x0 in corners]
     return batches
 

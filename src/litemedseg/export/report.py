@@ -12,7 +12,7 @@ from tqdm.auto import tqdm
 from litemedseg.data.cache import CachedSample
 from litemedseg.errors import LitemedsegError
 from litemedseg.metrics import SegmentationScorer
-from litemedseg.runtime.metadata import InputInfo
+from litemedseg.data.spec import InputSpec
 from litemedseg.runtime.preprocess import prepare
 from litemedseg.runtime.sliding_window import pad_to_window
 
@@ -76,7 +76,7 @@ class ExportReport:
         return out
 
 
-def network_inputs(items: Sequence[CachedSample], info: InputInfo, limit: int = DIFF_IMAGES) -> list[np.ndarray]:
+def network_inputs(items: Sequence[CachedSample], info: InputSpec, limit: int = DIFF_IMAGES) -> list[np.ndarray]:
     """(1, C, h, w) network inputs from the first `limit` items, preprocessed as for prediction (patch mode:
     the top-left window of each image)."""
     inputs = []

@@ -12,7 +12,7 @@ import numpy as np
 from litemedseg.data.cache import decode_sample
 from litemedseg.data.folder import SegmentationFolder
 from litemedseg.data.rules import DataRules
-from litemedseg.engine.evaluation import native_spec
+from litemedseg.data.spec import InputSpec
 from litemedseg.engine.prediction import Segmenter
 from litemedseg.errors import DataError
 from litemedseg.report.loading import Evaluation
@@ -48,7 +48,7 @@ def _read_item(segmenter: Segmenter, dataset: SegmentationFolder, stem: str, sco
     sample = dataset.samples.get(stem)
     if sample is None:
         raise DataError(f"{dataset.root}: image {stem!r} of per_image.csv is no longer in the dataset")
-    item = decode_sample(sample, native_spec(segmenter.in_channels), segmenter.num_classes, rules.mask_threshold,
+    item = decode_sample(sample, InputSpec.native(segmenter.in_channels), segmenter.num_classes, rules.mask_threshold,
                          dataset.palette)
     logits = segmenter.predict_logits(item.image, sample.image)
     prediction = segmenter.mask_from_logits(logits)
@@ -62,7 +62,7 @@ def collect_items(
     """Re-predict the images of `rows` with the evaluation's weights at their original size."""
     column = evaluation.score_column
     # the masks are read as the evaluation read them (its data rules, else the checkpoint's)
-    rules = DataRules.from_dict(evaluation.summary.get("data_rules")) or DataRules.from_meta(segmenter.meta)
+    rules = DataRules.from_dict(evaluation.summary.get("data_rules")) or segmenter.record.rules
     return [_read_item(segmenter, dataset, str(r["image"]), float(r[column]), rules) for r in rows]
 
 

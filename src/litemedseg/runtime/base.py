@@ -14,11 +14,13 @@ from litemedseg.data.io import say_once, size_note
 
 
 class SegmenterBase:
-    """Subclasses set `spec` (an InputSpec-like object with `mode` and `in_channels`) and `num_classes`, and
+    """Subclasses set `spec` (the InputSpec), `num_classes`, `model_name`, `trained_on`, and
     implement `_prepare`, `_flush`, `probabilities` and `mask_from_logits`."""
 
     spec: Any
     num_classes: int
+    model_name: str = "model"
+    trained_on: str | None = None  # the training dataset's name, when recorded
     training_image_size: tuple[int, int] | None = None  # median (H, W) of the training images, when recorded
 
     def _prepare(self, image: Any, source: str | os.PathLike) -> tuple[Any, tuple[int, int]]:
@@ -55,9 +57,9 @@ class SegmenterBase:
             yield from self._flush(pending)
 
     @staticmethod
-    def median_size_of(dataset: Any) -> tuple[int, int] | None:
-        """The training images' median (H, W) from a checkpoint's (or export's) dataset record, if it has one."""
-        median = ((dataset or {}).get("image_size") or {}).get("median") if isinstance(dataset, dict) else None
+    def median_size_of(image_size: Any) -> tuple[int, int] | None:
+        """The training images' median (H, W) from the image-size record of a checkpoint or export, if any."""
+        median = image_size.get("median") if isinstance(image_size, dict) else None
         if isinstance(median, list) and len(median) == 2 and all(isinstance(v, int) and v > 0 for v in median):
             return int(median[0]), int(median[1])
         return None

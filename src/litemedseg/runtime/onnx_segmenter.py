@@ -14,15 +14,14 @@ from typing import Any
 
 import numpy as np
 
+from litemedseg.data.spec import SLIDING_WINDOW, TTA_FLIPS
 from litemedseg.errors import ConfigError, WeightsError
 from litemedseg.runtime.base import SegmenterBase
-from litemedseg.runtime.metadata import METADATA_KEY, WINDOW, ExportMetadata, parse_metadata, read_sidecar
+from litemedseg.runtime.metadata import METADATA_KEY, ExportMetadata, parse_metadata, read_sidecar
 from litemedseg.runtime.preprocess import prepare
 from litemedseg.runtime.resample import resize_bilinear
 from litemedseg.runtime.sliding_window import sliding_window_inference
 from litemedseg.utils.jsonio import loads_bounded
-
-FLIPS: tuple[tuple[int, ...], ...] = ((), (-1,), (-2,), (-2, -1))
 
 
 def create_session(path: str | os.PathLike, threads: int | None = None, device: str = "cpu"):
@@ -97,8 +96,9 @@ class OnnxSegmenter(SegmenterBase):
         self.num_classes = metadata.num_classes
         self.class_names = list(metadata.class_names)
         self.tta = tta
-        self.meta = metadata.raw
-        self.training_image_size = self.median_size_of((metadata.raw.get("source") or {}).get("dataset"))
+        self.model_name = metadata.model_name
+        self.trained_on = metadata.dataset.get("name") if isinstance(metadata.dataset.get("name"), str) else None
+        self.training_image_size = self.median_size_of(metadata.dataset.get("image_size"))
         self.source = str(source)
         inputs, outputs = session.get_inputs(), session.get_outputs()
         _check_graph(inputs, outputs, self.spec.in_channels, self.num_classes, source)
@@ -134,13 +134,13 @@ class OnnxSegmenter(SegmenterBase):
     def _forward(self, batch: np.ndarray) -> np.ndarray:
         if self.spec.mode == "patch":
             def run(x: np.ndarray) -> np.ndarray:
-                return sliding_window_inference(x, self.spec.size, self.run_network, WINDOW["overlap"],
-                                                WINDOW["sw_batch_size"], WINDOW["sigma_scale"])
+                return sliding_window_inference(x, self.spec.size, self.run_network, SLIDING_WINDOW.overlap,
+                                                SLIDING_WINDOW.sw_batch_size, SLIDING_WINDOW.sigma_scale)
         else:
             run = self.run_network
         if not self.tta:
             return run(batch)
-        flipped = [np.flip(run(np.ascontiguousarray(np.flip(batch, f))), f) if f else run(batch) for f in FLIPS]
+        flipped = [np.flip(run(np.ascontiguousarray(np.flip(batch, f))), f) if f else run(batch) for f in TTA_FLIPS]
         return np.mean(np.stack(flipped), axis=0)
 
     def _prepare(self, image: np.ndarray, source: str | os.PathLike) -> tuple[np.ndarray, tuple[int, int]]:

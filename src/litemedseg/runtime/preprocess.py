@@ -8,17 +8,10 @@ import numpy as np
 
 from litemedseg.data.io import as_image_array
 from litemedseg.data.resize import resize_image
-from litemedseg.runtime.metadata import InputInfo
+from litemedseg.data.spec import InputSpec
 
 
-def network_size(info: InputInfo, original: tuple[int, int]) -> tuple[int, int]:
-    """The (H, W) the network sees for an image of `original` size (the training cache's rule)."""
-    if info.mode == "resize":
-        return tuple(info.size)
-    return max(1, round(original[0] * info.scale)), max(1, round(original[1] * info.scale))
-
-
-def normalize(image: np.ndarray, info: InputInfo) -> np.ndarray:
+def normalize(image: np.ndarray, info: InputSpec) -> np.ndarray:
     """uint8 (H, W, C) -> float32 (C, H, W), (x / 255 - mean) / std, in float32 like the PyTorch path."""
     x = image.astype(np.float32) / np.float32(255.0)
     x = (x - np.asarray(info.mean, np.float32)) / np.asarray(info.std, np.float32)
@@ -26,9 +19,9 @@ def normalize(image: np.ndarray, info: InputInfo) -> np.ndarray:
 
 
 def prepare(
-    image: np.ndarray, info: InputInfo, source: str | os.PathLike = "image"
+    image: np.ndarray, info: InputSpec, source: str | os.PathLike = "image"
 ) -> tuple[np.ndarray, tuple[int, int]]:
     """Any 2D image array -> (normalised (C, h, w) float32 network input, original (H, W))."""
     array = as_image_array(image, info.in_channels, source)
     original = array.shape[:2]
-    return normalize(resize_image(array, network_size(info, original)), info), original
+    return normalize(resize_image(array, info.network_size(original)), info), original

@@ -250,10 +250,9 @@ class SegmentServer(ThreadingHTTPServer):
 
     def info(self) -> dict[str, Any]:
         """What the page shows about the model; nothing about the file system."""
-        meta = getattr(self.segmenter, "meta", {}) or {}
         return {
-            "model": (meta.get("model") or {}).get("name", "model"),
-            "dataset": (meta.get("dataset") or {}).get("name"),
+            "model": self.segmenter.model_name,
+            "dataset": self.segmenter.trained_on,
             "num_classes": self.segmenter.num_classes,
             "class_names": list(self.segmenter.class_names),
             "max_upload_bytes": self.max_upload_bytes,
