@@ -3,7 +3,6 @@ every epoch, exact resume, NaN guard and DDP (torchrun)."""
 
 from __future__ import annotations
 
-import csv
 import math
 import os
 import time
@@ -31,6 +30,7 @@ from litemedseg.engine.acceleration import ExecutionPlan, choose_training_plan
 from litemedseg.engine.evaluation import headline_for, score_items
 from litemedseg.engine.prediction import Segmenter, resolve_device
 from litemedseg.engine.run_folder import STATE_FILE, check_run_folder, open_run_folder
+from litemedseg.engine.run_log import RunLog
 from litemedseg.errors import ConfigError, TrainingDivergedError
 from litemedseg.losses import create_loss, default_loss_name
 from litemedseg.metrics import SegmentationScorer
@@ -39,10 +39,6 @@ from litemedseg.models.registry import ModelConfig, build_model, size_divisor_of
 from litemedseg.utils.atomic import atomic_path, write_json_atomic
 from litemedseg.utils.jsonio import read_json
 from litemedseg.utils.provenance import git_commit, hardware
-
-HISTORY_FILE = "metrics.csv"
-HISTORY_FIELDS = ("epoch", "train_loss", "val_score", "lr", "epoch_time_s", "best_score", "best_epoch")
-
 
 @dataclass
 class TrainResult:
@@ -398,10 +394,11 @@ class Trainer:
         self._prepare_run_dir()
         self.best_score, self.best_epoch, self.stale_epochs = -math.inf, 0, 0
         start_epoch, history = 0, []
+        log = RunLog(self.run_dir, self.headline, tensorboard=self.config.tensorboard, enabled=self.dist.is_main)
         if self.resume:
             start_epoch, history = self._load_state()
             self._refuse_finished(start_epoch)
-            self._rewrite_history(history)
+            log.rewrite(history)
         if self.dist.is_main:
             self.split_record.write(self.run_dir)
             write_json_atomic(self.run_dir / "config.json", {
@@ -411,7 +408,6 @@ class Trainer:
                 "hardware": hardware(self.device), "commit": git_commit(),
                 "initial_weights": self.initial_weights.to_dict() if self.initial_weights else None,
             })
-        writer = self._tensorboard()
         steps_per_epoch = self.batches.batches_per_epoch()
         bar = tqdm(total=None if self.budget_s else self.total_steps, initial=start_epoch * steps_per_epoch,
                    desc=f"train {self.config.model}", unit="step", disable=not self.progress, dynamic_ncols=True)
@@ -447,7 +443,7 @@ class Trainer:
                 history.append(row)
                 self.spent_s += row["epoch_time_s"]
                 self._save(epoch, score, improved, history)
-                self._log(row, writer)
+                log.append(row)
                 bar.set_postfix(epoch=epoch, loss=f"{train_loss:.4f}", val=f"{score:.4f}", best=f"{self.best_score:.4f}")
                 if self.config.patience and self.stale_epochs >= self.config.patience:
                     stopped_early = True
@@ -456,8 +452,7 @@ class Trainer:
                     break
         finally:
             bar.close()
-            if writer is not None:
-                writer.close()
+            log.close()
         result = TrainResult(self.run_dir, self.best_score, self.best_epoch, epoch, stopped_early,
                              round(time.perf_counter() - started, 2), history, self.dist.rank, stopped_on_time)
         if self.dist.is_main:
@@ -488,42 +483,6 @@ class Trainer:
 
     def _budget_progress(self) -> float:
         return (self.spent_s + time.perf_counter() - self.epoch_started) / self.budget_s if self.budget_s else 0.0
-
-    def _rewrite_history(self, history: list[dict[str, Any]]) -> None:
-        """After a crash the CSV may hold a row whose checkpoint never landed; the saved state is the truth."""
-        if not self.dist.is_main:
-            return
-        from litemedseg.utils.atomic import atomic_open
-
-        with atomic_open(self.run_dir / HISTORY_FILE, "w") as handle:
-            out = csv.DictWriter(handle, fieldnames=HISTORY_FIELDS)
-            out.writeheader()
-            out.writerows(history)
-
-    def _tensorboard(self):
-        if not (self.config.tensorboard and self.dist.is_main):
-            return None
-        try:
-            from torch.utils.tensorboard import SummaryWriter
-        except ImportError:
-            return None
-        return SummaryWriter(str(self.run_dir / "tensorboard"))
-
-    def _log(self, row: dict[str, Any], writer) -> None:
-        if not self.dist.is_main:
-            return
-        path = self.run_dir / HISTORY_FILE
-        new = not path.exists()
-        with open(path, "a", newline="") as handle:  # appended line by line: a crash loses at most one row
-            out = csv.DictWriter(handle, fieldnames=HISTORY_FIELDS)
-            if new:
-                out.writeheader()
-            out.writerow(row)
-        if writer is not None:
-            writer.add_scalar("loss/train", row["train_loss"], row["epoch"])
-            if not math.isnan(row["val_score"]):
-                writer.add_scalar(f"val/{self.headline}", row["val_score"], row["epoch"])
-            writer.add_scalar("lr", row["lr"], row["epoch"])
 
 
 def image_size_summary(sizes: list[tuple[int, int]]) -> dict[str, list[int]]:
