@@ -99,6 +99,15 @@ class AugmentConfig(_Strict):
         return value
 
 
+class RecipeConfig(_Strict):
+    """Training-recipe options for small budgets (litemedseg.engine.recipe), each off by default; measured on
+    validation splits by benchmarks/recipe_ablation.py."""
+
+    ema_decay: float | None = Field(None, ge=0.9, lt=1.0)  # EMA of the weights; validation and checkpoints use it
+    deep_supervision: bool = False  # auxiliary heads on the deeper decoder stages (training only)
+    progressive_resize: bool = False  # half resolution for the first half of the schedule (input.mode resize)
+
+
 class TrainConfig(_Strict):
     """Everything a training run needs; saved into every checkpoint's metadata."""
 
@@ -116,15 +125,19 @@ class TrainConfig(_Strict):
     mask_suffix: str | None = Field(None, min_length=1, max_length=64)  # masks named <stem>SUFFIX, e.g. _mask
     input: InputConfig = Field(default_factory=InputConfig)
     augment: AugmentConfig = Field(default_factory=AugmentConfig)
+    recipe: RecipeConfig = Field(default_factory=RecipeConfig)
     loss: str | None = None
     loss_kwargs: dict[str, Any] = Field(default_factory=dict)
     epochs: int = Field(50, ge=1, le=100_000)
     # seconds of training (a number, or "15m", "1h30m", "90s"); the schedule spans it and `epochs` is a cap
     time_budget: float | None = Field(None, gt=0, le=30 * 24 * 3600)
+    # what the budget counts: wall-clock seconds, or this process's CPU seconds (fair when other jobs share the
+    # machine; with threads=1 one CPU second is one second of one core)
+    time_budget_clock: Literal["wall", "cpu"] = "wall"
     batch_size: int = Field(8, ge=1, le=4096)
     lr: float = Field(1e-3, gt=0, le=10)
     weight_decay: float = Field(1e-4, ge=0, le=10)
-    schedule: Literal["cosine", "poly", "constant"] = "cosine"
+    schedule: Literal["cosine", "poly", "constant", "one_cycle", "cosine_restarts"] = "cosine"
     warmup_epochs: float = Field(1.0, ge=0, le=100_000)
     amp: Literal["auto", "bf16", "fp16", "off"] = "auto"  # auto: bf16 where the hardware has it and it is faster
     channels_last: Literal["auto", "on", "off"] = "auto"  # auto: the memory format measured faster

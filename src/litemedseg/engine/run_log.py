@@ -10,7 +10,8 @@ from typing import Any
 from litemedseg.utils.atomic import atomic_open
 
 HISTORY_FILE = "metrics.csv"
-HISTORY_FIELDS = ("epoch", "train_loss", "val_score", "lr", "epoch_time_s", "best_score", "best_epoch")
+HISTORY_FIELDS = ("epoch", "train_loss", "val_score", "lr", "epoch_time_s", "best_score", "best_epoch",
+                  "epoch_cpu_s")
 
 
 class RunLog:

@@ -3,6 +3,7 @@ every epoch, exact resume, NaN guard and DDP (torchrun)."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import time
@@ -30,6 +31,7 @@ from litemedseg.engine.acceleration import ExecutionPlan, choose_training_plan
 from litemedseg.engine.evaluation import headline_for, score_items
 from litemedseg.engine.prediction import Segmenter, resolve_device
 from litemedseg.engine.run_folder import STATE_FILE, check_run_folder, open_run_folder
+from litemedseg.engine.recipe import DeepSupervision, WeightAverage, progressive_size, resize_batch
 from litemedseg.engine.run_log import RunLog
 from litemedseg.errors import ConfigError, TrainingDivergedError
 from litemedseg.losses import create_loss, default_loss_name
@@ -82,28 +84,42 @@ def _detect_in_channels(dataset: SegmentationFolder, stems: list[str]) -> int:
     return 1 if read_image(dataset.samples[stems[0]].image).shape[-1] == 1 else 3
 
 
-def lr_factor(step: int, total: int, warmup: int, schedule: str) -> float:
-    """Linear warm-up from 1 % to 100 %, then cosine / poly(0.9) decay to 1 %, or constant."""
-    if warmup and step < warmup:
-        return 0.01 + 0.99 * step / warmup
+ONE_CYCLE_RISE = 0.3  # share of the schedule the one-cycle learning rate climbs for
+
+
+def decay_factor(progress: float, schedule: str) -> float:
+    """The learning-rate multiplier at `progress` (0-1) through the schedule, after any warm-up.
+
+    cosine / poly(0.9): decay to 1 %; constant; one_cycle: climb from 4 % to 100 % over the first 30 %, then cosine
+    to 0.01 %; cosine_restarts: cosine to 1 % over the first third, restarted once for the other two thirds (SGDR,
+    T_mult = 2).
+    """
+    progress = min(1.0, max(0.0, progress))
     if schedule == "constant":
         return 1.0
-    progress = min(1.0, (step - warmup) / max(1, total - warmup))
     if schedule == "poly":
         return max(0.01, (1 - progress) ** 0.9)
+    if schedule == "one_cycle":
+        if progress < ONE_CYCLE_RISE:
+            return 0.04 + 0.96 * 0.5 * (1 - math.cos(math.pi * progress / ONE_CYCLE_RISE))
+        return 1e-4 + (1 - 1e-4) * 0.5 * (1 + math.cos(math.pi * (progress - ONE_CYCLE_RISE) / (1 - ONE_CYCLE_RISE)))
+    if schedule == "cosine_restarts":
+        progress = progress * 3 if progress < 1 / 3 else (progress - 1 / 3) * 1.5
     return 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def lr_factor(step: int, total: int, warmup: int, schedule: str) -> float:
+    """Linear warm-up from 1 % to 100 % over `warmup` steps, then `decay_factor` over the remaining steps."""
+    if warmup and step < warmup:
+        return 0.01 + 0.99 * step / warmup
+    return decay_factor((step - warmup) / max(1, total - warmup), schedule)
 
 
 def time_lr_factor(step: int, warmup: int, progress: float, schedule: str) -> float:
-    """`lr_factor` with the decay driven by the share of the wall-clock budget spent, not by the step count."""
+    """`lr_factor` with the decay driven by the share of the time budget spent, not by the step count."""
     if warmup and step < warmup:
         return 0.01 + 0.99 * step / warmup
-    if schedule == "constant":
-        return 1.0
-    progress = min(1.0, max(0.0, progress))
-    if schedule == "poly":
-        return max(0.01, (1 - progress) ** 0.9)
-    return 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * progress))
+    return decay_factor(progress, schedule)
 
 
 class Trainer:
@@ -154,9 +170,14 @@ class Trainer:
             model = build_model(self.model_config)
         except (TypeError, ValueError) as err:
             raise ConfigError(f"cannot build {cfg.model!r} with model_kwargs {cfg.model_kwargs}: {err}") from None
-        divisor = size_divisor_of(model)
+        self.divisor = divisor = size_divisor_of(model)
         if any(side % divisor for side in cfg.input.size):
             raise ConfigError(f"input.size {tuple(cfg.input.size)} must be multiples of {divisor} for {cfg.model}")
+        if cfg.recipe.progressive_resize and cfg.input.mode != "resize":
+            raise ConfigError("recipe.progressive_resize needs input.mode resize (in patch mode a smaller patch "
+                              "would change the scale the network sees)")
+        if cfg.recipe.deep_supervision and self.dist.world_size > 1:
+            raise ConfigError("recipe.deep_supervision is for single-process training (its heads sit outside DDP)")
         # on resume the saved state holds the weights (and the record of where they started)
         self.initial_weights: InitialWeights | None = None
         if cfg.init and not self.resume:
@@ -180,6 +201,8 @@ class Trainer:
         self.loss_fn = create_loss(self.loss_name, num_classes, **cfg.loss_kwargs)
 
         model = model.to(self.device)
+        self.deep: DeepSupervision | None = None  # set after the plan is measured (its trials run the bare model)
+        self.ema: WeightAverage | None = None
         self.plan = self._choose_plan(model, in_channels, num_classes)
         model = self.plan.prepare_model(model)
         self.model = model
@@ -193,12 +216,21 @@ class Trainer:
             self.train_model = nn.parallel.DistributedDataParallel(self.model, device_ids=ids)
         if cfg.compile:
             self.train_model = torch.compile(self.train_model)
-        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        parameters = list(self.model.parameters())
+        if cfg.recipe.deep_supervision:
+            probe = self.plan.prepare_input(torch.zeros(1, in_channels, *self.spec.size, device=self.device))
+            self.deep = DeepSupervision(self.model, num_classes, probe).to(self.device)
+            parameters += list(self.deep.parameters())
+        if cfg.recipe.ema_decay:
+            self.ema = WeightAverage(self.model, cfg.recipe.ema_decay)
+        self.optimizer = torch.optim.AdamW(parameters, lr=cfg.lr, weight_decay=cfg.weight_decay)
         steps_per_epoch = self.batches.batches_per_epoch()
         self.total_steps = steps_per_epoch * cfg.epochs
-        warmup = round(cfg.warmup_epochs * steps_per_epoch)
+        # one_cycle climbs by itself: no separate warm-up in front of it
+        warmup = 0 if cfg.schedule == "one_cycle" else round(cfg.warmup_epochs * steps_per_epoch)
         self.budget_s = cfg.time_budget
-        self.spent_s, self.epoch_started = 0.0, time.perf_counter()  # training time of earlier epochs, this one's start
+        self.clock = time.process_time if cfg.time_budget_clock == "cpu" else time.perf_counter
+        self.spent_s, self.epoch_started = 0.0, self.clock()  # budget spent by earlier epochs, this one's start
         if self.budget_s:
             schedule = lambda step: time_lr_factor(step, warmup, self._budget_progress(), cfg.schedule)  # noqa: E731
         else:
@@ -252,9 +284,9 @@ class Trainer:
     def _save(self, epoch: int, score: float, improved: bool, history: list[dict[str, Any]]) -> None:
         if not self.dist.is_main:
             return
-        save_checkpoint(self.run_dir / "last", self.model, self._meta(epoch, score, "last"))
+        save_checkpoint(self.run_dir / "last", self.scored_model, self._meta(epoch, score, "last"))
         if improved:
-            save_checkpoint(self.run_dir / "best", self.model, self._meta(epoch, score, "best"))
+            save_checkpoint(self.run_dir / "best", self.scored_model, self._meta(epoch, score, "best"))
         state = {
             "epoch": epoch,
             "model": self.model.state_dict(),
@@ -268,6 +300,8 @@ class Trainer:
             "config": self.config.model_dump(mode="json"),
             "plan": self.plan.to_dict(),
             "initial_weights": self.initial_weights.to_dict() if self.initial_weights else None,
+            "ema": self.ema.state_dict() if self.ema else None,
+            "deep_supervision": self.deep.state_dict() if self.deep else None,
         }
         with atomic_path(self.run_dir / STATE_FILE) as tmp:
             torch.save(state, tmp)
@@ -279,11 +313,11 @@ class Trainer:
         except Exception as err:  # noqa: BLE001  (any unreadable state is the same user-facing problem)
             raise ConfigError(f"{path}: cannot resume from this file ({str(err).splitlines()[0][:100]})") from None
         saved, now = state["config"], self.config.model_dump(mode="json")
-        for key in ("model", "data", "model_kwargs", "input", "batch_size", "seed", "init"):
+        for key in ("model", "data", "model_kwargs", "input", "batch_size", "seed", "init", "recipe"):
             if saved.get(key) != now.get(key):
                 raise ConfigError(f"{path}: cannot resume with a different {key!r} ({saved.get(key)!r} in the run)")
         # --resume finishes the planned schedule; a longer one would restart the learning rate mid-run
-        for key in ("epochs", "time_budget", "schedule", "lr", "warmup_epochs"):
+        for key in ("epochs", "time_budget", "time_budget_clock", "schedule", "lr", "warmup_epochs"):
             if saved.get(key) != now.get(key):
                 raise ConfigError(
                     f"{path}: the run's learning-rate schedule was planned for {key}={saved.get(key)!r}, "
@@ -295,6 +329,10 @@ class Trainer:
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
         self.scaler.load_state_dict(state["scaler"])
+        if self.ema is not None:
+            self.ema.load_state_dict(state["ema"])
+        if self.deep is not None:
+            self.deep.load_state_dict(state["deep_supervision"])
         self.best_score, self.best_epoch = state["best_score"], state["best_epoch"]
         self.stale_epochs = state["stale_epochs"]
         return int(state["epoch"]), list(state["history"])
@@ -315,6 +353,8 @@ class Trainer:
             self.scaler.step(self.optimizer)
             self.scaler.update()
             self.scheduler.step()
+            if self.ema is not None:
+                self.ema.update(self.model)
             total += loss.item()
             count += 1
             bar.update(1)
@@ -330,13 +370,21 @@ class Trainer:
         masks = masks.float()
         if self.augment is not None:
             images, masks = self.augment(images.float() / 255.0, masks)
+        small = (progressive_size(self.spec.size, self._progress(), self.divisor)
+                 if self.config.recipe.progressive_resize else None)
+        if small is not None:
+            images, masks = resize_batch(images if images.is_floating_point() else images / 255.0, masks, small)
         inputs = plan.prepare_input(normalize_batch(images, self.spec))
         target = masks.round().long() if self.model_config.num_classes > 1 else masks.round()
-        for parameter in model.parameters():
+        heads = self.deep.parameters() if self.deep is not None else ()
+        for parameter in itertools.chain(model.parameters(), heads):
             parameter.grad = None
         with plan.autocast(self.device):
             logits = model(inputs)
-        return self.loss_fn(logits.float(), target)
+        loss = self.loss_fn(logits.float(), target)
+        if self.deep is not None and self.deep.features:
+            loss = loss + self.deep.loss(self.loss_fn, target, tuple(logits.shape[-2:]))
+        return loss
 
     def _choose_plan(self, model: nn.Module, in_channels: int, num_classes: int) -> ExecutionPlan:
         """The saved plan on resume; fp32 where results must not depend on timing; else the fastest measured."""
@@ -380,7 +428,8 @@ class Trainer:
     def _validate(self) -> float:
         if not self.val_items:
             return math.nan
-        segmenter = Segmenter(self.model, self.spec, self.dataset.class_names, device=self.device, plan=self.plan)
+        segmenter = Segmenter(self.scored_model, self.spec, self.dataset.class_names, device=self.device,
+                              plan=self.plan)
         scorer = SegmentationScorer(self.model_config.num_classes, self.dataset.class_names, with_hd95=False,
                                     headline=self.headline)
         score_items(segmenter, self.val_items, scorer, self.config.val_batch_size, progress=False)
@@ -413,18 +462,18 @@ class Trainer:
                    desc=f"train {self.config.model}", unit="step", disable=not self.progress, dynamic_ncols=True)
         stopped_early = stopped_on_time = False
         epoch = start_epoch
-        self.spent_s = sum(float(row.get("epoch_time_s") or 0) for row in history)
+        self.spent_s = sum(float(row.get(self.budget_column) or 0) for row in history)
         if self.budget_s and self.spent_s >= self.budget_s:
             raise ConfigError(f"{self.run_dir}: this run already spent its time budget ({self.budget_s:.0f} s); "
                               f"to train longer, start a new run from its weights: --init {self.run_dir / 'best'} "
                               "--name NEW_NAME --time-budget DURATION")
         try:
             for epoch in range(start_epoch + 1, self.config.epochs + 1):
-                epoch_start = self.epoch_started = time.perf_counter()
+                epoch_start, cpu_start, self.epoch_started = time.perf_counter(), time.process_time(), self.clock()
                 train_loss = self._train_epoch(epoch, bar)
                 last = epoch == self.config.epochs
                 if self.budget_s:  # stop before an epoch that would end past the budget (validation included)
-                    spent = self.spent_s + time.perf_counter() - epoch_start
+                    spent = self.spent_s + self.clock() - self.epoch_started
                     per_epoch = spent / epoch
                     stopped_on_time = last = last or spent + per_epoch > self.budget_s
                 validate = bool(self.val_items) and (epoch % self.config.val_every == 0 or last)
@@ -439,9 +488,10 @@ class Trainer:
                 row = {"epoch": epoch, "train_loss": round(train_loss, 6), "val_score": round(score, 6),
                        "lr": self.optimizer.param_groups[0]["lr"],
                        "epoch_time_s": round(time.perf_counter() - epoch_start, 3),
+                       "epoch_cpu_s": round(time.process_time() - cpu_start, 3),
                        "best_score": round(self.best_score, 6), "best_epoch": self.best_epoch}
                 history.append(row)
-                self.spent_s += row["epoch_time_s"]
+                self.spent_s += row[self.budget_column]
                 self._save(epoch, score, improved, history)
                 log.append(row)
                 bar.set_postfix(epoch=epoch, loss=f"{train_loss:.4f}", val=f"{score:.4f}", best=f"{self.best_score:.4f}")
@@ -459,7 +509,8 @@ class Trainer:
             write_json_atomic(self.run_dir / "train_summary.json", {
                 "best_val_score": self.best_score, "headline": self.headline, "best_epoch": self.best_epoch,
                 "epochs_run": epoch, "stopped_early": stopped_early, "wall_time_s": result.wall_time_s,
-                "time_budget_s": self.budget_s, "stopped_on_time_budget": stopped_on_time,
+                "time_budget_s": self.budget_s, "time_budget_clock": self.config.time_budget_clock,
+                "stopped_on_time_budget": stopped_on_time, "recipe": self.config.recipe.model_dump(),
                 "training_time_s": round(self.spent_s, 2),
                 "resumed": self.resume, "device": str(self.device), "world_size": self.dist.world_size,
                 "hardware": hardware(self.device), "commit": git_commit(),
@@ -482,7 +533,25 @@ class Trainer:
                           f"from its weights: --init {self.run_dir / 'best'} --name NEW_NAME {longer}")
 
     def _budget_progress(self) -> float:
-        return (self.spent_s + time.perf_counter() - self.epoch_started) / self.budget_s if self.budget_s else 0.0
+        return (self.spent_s + self.clock() - self.epoch_started) / self.budget_s if self.budget_s else 0.0
+
+    def _progress(self) -> float:
+        """How far through the schedule training is (0-1): by budget spent, else by steps taken; 1 while the
+        execution plan is measured (before the schedule exists), so it is measured at full size."""
+        if not hasattr(self, "scheduler"):
+            return 1.0
+        if self.budget_s:
+            return self._budget_progress()
+        return self.scheduler.last_epoch / max(1, self.total_steps)
+
+    @property
+    def budget_column(self) -> str:
+        return "epoch_cpu_s" if self.config.time_budget_clock == "cpu" else "epoch_time_s"
+
+    @property
+    def scored_model(self) -> nn.Module:
+        """What validation scores and checkpoints hold: the weight average when there is one."""
+        return self.ema.module if self.ema is not None else self.model
 
 
 def image_size_summary(sizes: list[tuple[int, int]]) -> dict[str, list[int]]:
