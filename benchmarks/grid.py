@@ -2,10 +2,18 @@
 
     python benchmarks/grid.py --preset cpu --datasets Kvasir-SEG DRIVE --models med2dsegnet mininet unet
     python benchmarks/grid.py --preset cpu --table-only        # rebuild table.md / table.csv / the plot
+    python benchmarks/grid.py --preset cpu --time-budget 15m --clock cpu --threads 1 --seeds 0 1 2 \
+        --datasets Kvasir-SEG DRIVE PH2                        # equal time per cell, three seeds (issue 13)
 
 Data come from $LITEMEDSEG_DATA (default ../shared/datasets). Each cell writes
 results/<preset>/<dataset>/<model>/{run,eval}; finished cells (eval/summary.json present) are skipped, so an
 interrupted grid continues where it stopped. Budgets live in benchmarks/presets.yaml.
+
+With --time-budget every cell trains for the same time instead of the preset's epoch count (the schedule spans
+the budget; --clock cpu counts the process's CPU seconds, fair when other jobs share the machine), once per
+--seeds value, into results/<preset>_<budget>s/<dataset>/<model>/seed<k>/; seeds.md then gives mean +- std
+per cell, the difference to the reference model (--reference, default unet) and whether it is larger than
+the two seed spreads together, and targets.md the issue-13 targets as met or missed.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import math
 import os
 import statistics
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,24 +48,40 @@ def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 
 
 def cell_config(presets: dict[str, Any], preset: str, dataset: str, model: str, out: Path,
-                epochs: int | None = None) -> dict[str, Any]:
+                epochs: int | None = None, budget: Budget | None = None) -> dict[str, Any]:
     settings = merge(presets["common"], presets["presets"][preset][dataset])
     if epochs:
         settings["epochs"] = epochs
+    if budget is not None:
+        settings.update(epochs=10_000, time_budget=budget.seconds, time_budget_clock=budget.clock,
+                        seed=budget.seed, patience=0)
+        if budget.threads:
+            settings["threads"] = budget.threads
     settings.update(model=model, data=str(data_root() / dataset), output=str(out), name="run", overwrite=True,
                     progress=False)
     return settings
 
 
-def run_cell(presets, preset: str, dataset: str, model: str, results: Path, epochs: int | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Budget:
+    """Equal training time per cell: seconds on `clock` ("wall" or "cpu"), for one seed."""
+
+    seconds: float
+    clock: str
+    seed: int
+    threads: int | None = None
+
+
+def run_cell(presets, preset: str, dataset: str, model: str, results: Path, epochs: int | None = None,
+             budget: Budget | None = None) -> dict[str, Any]:
     from litemedseg.config import TrainConfig
     from litemedseg.engine import evaluate, train
 
-    cell = results / dataset / model
+    cell = results / dataset / model / (f"seed{budget.seed}" if budget else "")
     summary_path = cell / "eval" / "summary.json"
     if summary_path.is_file():
         return json.loads(summary_path.read_text())
-    config = TrainConfig.model_validate(cell_config(presets, preset, dataset, model, cell, epochs))
+    config = TrainConfig.model_validate(cell_config(presets, preset, dataset, model, cell, epochs, budget))
     started = time.perf_counter()
     trained = train(config)
     print(f"  trained {dataset}/{model}: best val {trained.best_score:.4f} @ {trained.best_epoch} "
@@ -65,8 +90,11 @@ def run_cell(presets, preset: str, dataset: str, model: str, results: Path, epoc
     summary = result.summary
     summary["train_wall_time_s"] = trained.wall_time_s
     summary["cell_wall_time_s"] = round(time.perf_counter() - started, 1)
-    summary["budget"] = {"epochs": config.epochs, "input": config.input.model_dump(mode="json"),
-                         "batch_size": config.batch_size, "lr": config.lr, "best_epoch": trained.best_epoch}
+    summary["budget"] = {"epochs": trained.epochs_run if budget else config.epochs,
+                         "input": config.input.model_dump(mode="json"), "batch_size": config.batch_size,
+                         "lr": config.lr, "best_epoch": trained.best_epoch,
+                         "time_budget_s": config.time_budget, "clock": config.time_budget_clock,
+                         "seed": config.seed}
     from litemedseg.utils.atomic import write_json_atomic
 
     write_json_atomic(summary_path, summary)
@@ -189,6 +217,67 @@ def write_table(results: Path) -> None:
     print(f"wrote {results / 'table.md'}, table.csv, params_vs_dice.png")
 
 
+# Issue 13: at equal time per cell, (dataset, model) must reach at least (dataset, each of these).
+TARGETS = {("Kvasir-SEG", "med2dsegnet"): ["basicunet", "unext"],
+           **{(d, "mininet"): ["unext_s", "egeunet"] for d in ("DRIVE", "CHASE_DB1", "PH2", "DSB2018")}}
+
+
+def write_seed_tables(results: Path, reference: str = "unet") -> None:
+    """seeds.md / seeds.csv (mean +- std over seeds per cell, against `reference`) and targets.md."""
+    runs = [headline_row(json.loads(p.read_text())) | {"seed": p.parents[1].name}
+            for p in sorted(results.glob("*/*/seed*/eval/summary.json"))]
+    if not runs:
+        return
+    cells: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for run in runs:
+        cells.setdefault((run["dataset"], run["model"]), []).append(run)
+
+    def stats(key: tuple[str, str]) -> tuple[float, float, int] | None:
+        values = [r["value"] for r in cells.get(key, [])]
+        if not values:
+            return None
+        return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else math.nan, len(values)
+
+    rows, lines = [], ["| dataset | model | seeds | headline mean ± std | epochs (mean) | vs " + reference +
+                       " | beyond seed spread |", "|---|---|---|---|---|---|---|"]
+    for (dataset, model), group in sorted(cells.items()):
+        mean, std, n = stats((dataset, model))
+        ref = stats((dataset, reference))
+        delta = mean - ref[0] if ref and model != reference else math.nan
+        spread = (0 if math.isnan(std) else std) + (0 if not ref or math.isnan(ref[1]) else ref[1])
+        beyond = "-" if math.isnan(delta) or n < 2 or ref[2] < 2 else ("yes" if abs(delta) > spread else "no")
+        epochs = statistics.fmean(r["epochs"] or 0 for r in group)
+        rows.append({"dataset": dataset, "model": model, "seeds": n, "mean": round(mean, 4),
+                     "std": None if math.isnan(std) else round(std, 4), "epochs_mean": round(epochs, 1),
+                     f"delta_vs_{reference}": None if math.isnan(delta) else round(delta, 4),
+                     "beyond_seed_spread": beyond, "commit": ", ".join(sorted({r["commit"] for r in group})),
+                     "hardware": group[0]["hardware"]})
+        lines.append(f"| {dataset} | {model} | {n} | {mean:.4f} ± {_fmt(std)} | {epochs:.1f} | "
+                     f"{'-' if math.isnan(delta) else f'{delta:+.4f}'} | {beyond} |")
+    budgets = {json.loads(p.read_text())["budget"].get("time_budget_s")
+               for p in results.glob("*/*/seed*/eval/summary.json")}
+    lines += ["", f"Test headline per cell over seeds; training budget {sorted(budgets)} s per cell; "
+              f"'beyond seed spread': |difference| > std of the cell + std of {reference}."]
+    (results / "seeds.md").write_text("\n".join(lines) + "\n")
+    with open(results / "seeds.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    verdicts = ["| target | ours | theirs | verdict |", "|---|---|---|---|"]
+    for (dataset, ours), rivals in TARGETS.items():
+        mine = stats((dataset, ours))
+        for rival in rivals:
+            theirs = stats((dataset, rival))
+            if mine is None or theirs is None:
+                verdict = "not run"
+            else:
+                verdict = "met" if mine[0] >= theirs[0] else "missed"
+            shown = lambda s: "-" if s is None else f"{s[0]:.4f} ({s[2]} seeds)"  # noqa: E731
+            verdicts.append(f"| {dataset}: {ours} >= {rival} | {shown(mine)} | {shown(theirs)} | {verdict} |")
+    (results / "targets.md").write_text("\n".join(verdicts) + "\n")
+    print(f"wrote {results / 'seeds.md'}, seeds.csv, targets.md")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--preset", default="cpu", choices=["cpu", "gpu"])
@@ -198,9 +287,20 @@ def main() -> None:
     parser.add_argument("--table-only", action="store_true")
     parser.add_argument("--threads", type=int)
     parser.add_argument("--epochs", type=int, help="Override every budget (smoke tests only).")
+    parser.add_argument("--time-budget", help="Equal training time per cell instead of epochs (e.g. 15m, 900).")
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                        help="What --time-budget counts (cpu: this process's CPU seconds).")
+    parser.add_argument("--seeds", nargs="*", type=int, default=[0], help="With --time-budget: one run per seed.")
+    parser.add_argument("--reference", default="unet", help="Model the seed table compares against.")
     args = parser.parse_args()
     presets = yaml.safe_load((HERE / "presets.yaml").read_text())
-    results = args.results or HERE / "results" / args.preset
+    seconds = None
+    if args.time_budget:
+        from litemedseg.config import parse_duration
+
+        seconds = parse_duration(args.time_budget)
+    budget_name = f"{args.preset}_{seconds:.0f}s" if seconds else args.preset
+    results = args.results or HERE / "results" / budget_name
     if args.threads:
         import torch
 
@@ -209,13 +309,18 @@ def main() -> None:
         datasets = args.datasets or list(presets["presets"][args.preset])
         for dataset in datasets:
             for model in args.models:
-                print(f"[{time.strftime('%H:%M:%S')}] {dataset} / {model}", flush=True)
-                try:
-                    run_cell(presets, args.preset, dataset, model, results, args.epochs)
-                except Exception as err:  # noqa: BLE001  (one failed cell must not stop a night-long grid)
-                    print(f"  FAILED {dataset}/{model}: {type(err).__name__}: {err}", flush=True)
-        run_zero_shot(presets, results, args.models)
+                for seed in (args.seeds if seconds else [None]):
+                    budget = Budget(seconds, args.clock, seed, args.threads) if seconds else None
+                    print(f"[{time.strftime('%H:%M:%S')}] {dataset} / {model}"
+                          + (f" / seed {seed}" if budget else ""), flush=True)
+                    try:
+                        run_cell(presets, args.preset, dataset, model, results, args.epochs, budget)
+                    except Exception as err:  # noqa: BLE001  (one failed cell must not stop a night-long grid)
+                        print(f"  FAILED {dataset}/{model}: {type(err).__name__}: {err}", flush=True)
+        if not seconds:
+            run_zero_shot(presets, results, args.models)
     write_table(results)
+    write_seed_tables(results, args.reference)
 
 
 if __name__ == "__main__":
