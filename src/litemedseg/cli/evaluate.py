@@ -37,7 +37,8 @@ def command(weights, data, split, output, zero_shot, tta, split_file, mask_thres
     """Score a trained model under the evaluation protocol and print the summary."""
     from litemedseg.engine.evaluation import evaluate, markdown_report
 
-    result = evaluate(weights, data, split, output, zero_shot, tta, device, batch_size, split_file, mask_threshold,
+    result = evaluate(weights, data, split, output, zero_shot=zero_shot, tta=tta, device=device, batch_size=batch_size,
+                      split_file=split_file, mask_threshold=mask_threshold,
                       with_hd95=not no_hd95, progress=not no_progress, precision=precision,
                       allow_overlap=allow_overlap, skip_unpaired=skip_unpaired, masks_dir=masks_dir,
                       mask_suffix=mask_suffix)

@@ -37,5 +37,6 @@ def command(weights, input_path, output, layer, class_index, alpha, skip_bad, de
     if checkpoint != str(weights):
         click.echo(f"explaining {checkpoint}, the checkpoint {weights} was exported from", err=True)
     segmenter = load_segmenter(checkpoint, "torch", device=device)
-    records = explain_files(segmenter, inputs, output, layer, class_index, alpha, skip_bad, progress=not no_progress)
+    records = explain_files(segmenter, inputs, output, layer=layer, class_index=class_index, alpha=alpha,
+                            skip_bad=skip_bad, progress=not no_progress)
     click.echo(f"wrote {len(records)} Grad-CAM maps to {output}/overlays and {output}/maps")

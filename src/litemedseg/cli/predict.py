@@ -33,6 +33,7 @@ def command(weights, input_path, output, runtime, probabilities, overlay, overla
 
     inputs = list_inputs(input_path)
     segmenter = load_segmenter(weights, runtime, device=device, tta=tta, precision=precision, threads=threads)
-    records = predict_files(segmenter, inputs, output, probabilities, overlay, skip_bad, progress=not no_progress,
+    records = predict_files(segmenter, inputs, output, probabilities=probabilities, overlays=overlay, skip_bad=skip_bad,
+                            progress=not no_progress,
                             overlay_alpha=overlay_alpha)
     click.echo(f"wrote {len(records)} masks to {output}/masks")

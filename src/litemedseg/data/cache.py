@@ -79,6 +79,7 @@ def load_cache(
     spec: InputSpec,
     num_classes: int = 1,
     mask_threshold: int | None = None,
+    *,
     palette: Sequence[Sequence[int]] | None = None,
     cache_dir: str | os.PathLike | None = None,
     description: str = "decoding",

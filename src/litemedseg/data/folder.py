@@ -118,6 +118,7 @@ def open_dataset(
     path: str | os.PathLike,
     num_classes: int | None = None,
     split_file: str | os.PathLike | None = None,
+    *,
     skip_unpaired: bool = False,
     require_masks: bool = True,
     masks_dir: str | os.PathLike | None = None,

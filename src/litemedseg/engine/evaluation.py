@@ -40,6 +40,7 @@ def score_items(
     segmenter: Segmenter,
     items: Sequence[CachedSample],
     scorer: SegmentationScorer,
+    *,
     batch_size: int = 8,
     progress: bool = True,
     description: str = "scoring",
@@ -68,6 +69,7 @@ def evaluate(
     data: str | os.PathLike,
     split: str | None = None,
     output_dir: str | os.PathLike | None = None,
+    *,
     zero_shot: bool = False,
     tta: bool = False,
     device: str = "auto",
@@ -112,7 +114,7 @@ def evaluate(
     if not samples:
         raise DataError(f"{dataset.root}: the {split!r} split is empty")
     items = load_cache(samples, InputSpec.native(segmenter.in_channels), segmenter.num_classes, rules.mask_threshold,
-                       dataset.palette, description="reading", progress=progress)
+                       palette=dataset.palette, description="reading", progress=progress)
     overlap = find_overlap(record, ((s.stem, s.image) for s in samples))
     claims_unseen = zero_shot or split in ("test", "all")
     if overlap.count and claims_unseen and not allow_overlap:
@@ -122,7 +124,7 @@ def evaluate(
     use_auc = dataset.has_fov if with_auc is None else with_auc
     scorer = SegmentationScorer(segmenter.num_classes, segmenter.class_names, with_hd95=with_hd95,
                                 with_auc=use_auc and segmenter.num_classes == 1, headline=headline_for(dataset))
-    score_items(segmenter, items, scorer, batch_size, progress)
+    score_items(segmenter, items, scorer, batch_size=batch_size, progress=progress)
     summary = add_confidence_intervals(scorer.summary(), scorer.rows)
     weights_file = checkpoint.weights_file
     summary = {

@@ -185,12 +185,14 @@ class Trainer:
 
         spec = cfg.input.spec(in_channels)
         train_items = load_cache(self.dataset.subset("train"), spec, num_classes, cfg.mask_threshold,
-                                 self.dataset.palette, cfg.cache_dir, "decoding train", self.progress)
+                                 palette=self.dataset.palette, cache_dir=cfg.cache_dir, description="decoding train",
+                                 progress=self.progress)
         self.spec = spec.with_statistics(*channel_statistics(train_items))
         self.train_image_size = image_size_summary([item.original_size for item in train_items])
         val_samples = self.dataset.subset("val") if self.dataset.splits.get("val") else []
         self.val_items = load_cache(val_samples, InputSpec.native(in_channels), num_classes, cfg.mask_threshold,
-                                    self.dataset.palette, cfg.cache_dir, "decoding val", self.progress)
+                                    palette=self.dataset.palette, cache_dir=cfg.cache_dir, description="decoding val",
+                                    progress=self.progress)
         self.batches = BatchSource(train_items, self.spec, cfg.batch_size, self.device, cfg.input.patches_per_image,
                                    self.dist.rank, self.dist.world_size)
         self.augment = (
@@ -432,7 +434,7 @@ class Trainer:
                               plan=self.plan)
         scorer = SegmentationScorer(self.model_config.num_classes, self.dataset.class_names, with_hd95=False,
                                     headline=self.headline)
-        score_items(segmenter, self.val_items, scorer, self.config.val_batch_size, progress=False)
+        score_items(segmenter, self.val_items, scorer, batch_size=self.config.val_batch_size, progress=False)
         self.model.train()
         return float(scorer.summary()["headline"]["value"])
 

@@ -37,6 +37,7 @@ def explain_files(
     segmenter: Segmenter,
     inputs: Sequence[Path],
     output_dir: str | os.PathLike,
+    *,
     layer: str | None = None,
     class_index: int | None = None,
     alpha: float = 0.5,

@@ -120,6 +120,7 @@ def grad_cam_maps(
     image: np.ndarray,
     layer: str | None = None,
     class_index: int | Sequence[int] | None = None,
+    *,
     region: np.ndarray | None = None,
     source: str | os.PathLike = "image",
     combine: bool = False,
@@ -203,4 +204,4 @@ def grad_cam(
     `class_index` None explains the foreground (binary) or all predicted classes together (multi-class);
     `layer` None uses the model family's default (see ``litemedseg.explain.layers.default_layer_name``).
     """
-    return grad_cam_maps(segmenter, image, layer, class_index, region, combine=True)[0].heatmap
+    return grad_cam_maps(segmenter, image, layer, class_index, region=region, combine=True)[0].heatmap

@@ -49,6 +49,7 @@ def export_model(
     weights: str | os.PathLike,
     format: str = "onnx",  # noqa: A002  (the CLI's --format)
     output: str | os.PathLike | None = None,
+    *,
     int8: bool = False,
     fp16: bool = False,
     data: str | os.PathLike | None = None,
@@ -85,8 +86,8 @@ def export_model(
     check_images = _check_images(dataset, split, record, progress) if check else None
 
     metadata = build_metadata(
-        record, weights_file, file_sha256(weights_file), size_divisor_of(model), format, precision,
-        opset if format == "onnx" else None,
+        record, weights_file, weights_sha256=file_sha256(weights_file), size_divisor=size_divisor_of(model),
+        export_format=format, precision=precision, opset=opset if format == "onnx" else None,
         extra={"calibration": _calibration_note(dataset, min(calibration_images, len(dataset.subset("train"))),
                                                 len(calibration))} if int8 else None,
     )
@@ -110,7 +111,7 @@ def _check_images(dataset: Any, split: str, record: CheckpointRecord, progress: 
     if not samples:
         raise DataError(f"{dataset.root}: the {split!r} split is empty; pass another --split or --no-check")
     items = load_cache(samples, InputSpec.native(record.input_spec().in_channels), record.num_classes,
-                       record.rules.mask_threshold, dataset.palette, description="reading", progress=progress)
+                       record.rules.mask_threshold, palette=dataset.palette, description="reading", progress=progress)
     return CheckImages(items, split, headline_for(dataset))
 
 

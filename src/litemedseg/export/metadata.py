@@ -25,6 +25,7 @@ TORCHSCRIPT_EXTRA_FILE = "litemedseg.json"
 def build_metadata(
     record: CheckpointRecord,
     weights_file: str | os.PathLike,
+    *,
     weights_sha256: str,
     size_divisor: int,
     export_format: str,

@@ -53,8 +53,8 @@ def parity_report(model: nn.Module, record: CheckpointRecord, exported: Exported
         inputs = network_inputs(check.items, spec)
         report.diff_inputs = f"{len(inputs)} {check.split} images at {_shape(inputs[0])}"
         reference = Segmenter(model, spec, record.class_names, device="cpu")
-        scores = compare_on_items(reference, exported_seg, check.items, reference.num_classes, reference.class_names,
-                                  check.headline, progress=progress)
+        scores = compare_on_items(reference, exported_seg, check.items, num_classes=reference.num_classes,
+                                  class_names=reference.class_names, headline=check.headline, progress=progress)
         report.split, report.num_images, report.headline_metric = check.split, len(check.items), check.headline
         report.dice_torch, report.dice_export = scores["dice_torch"], scores["dice_export"]
         report.dice_drop, report.mask_agreement = scores["dice_drop"], scores["mask_agreement"]

@@ -104,6 +104,7 @@ def compare_on_items(
     reference: Any,
     exported: Any,
     items: Sequence[CachedSample],
+    *,
     num_classes: int,
     class_names: Sequence[str],
     headline: str,

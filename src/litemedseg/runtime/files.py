@@ -74,6 +74,7 @@ def predict_files(
     segmenter: SegmenterLike,
     inputs: Sequence[Path],
     output_dir: str | os.PathLike,
+    *,
     probabilities: bool = False,
     overlays: bool = False,
     skip_bad: bool = False,
