@@ -8,7 +8,7 @@ Every run uses the "cpu" preset of benchmarks/presets.yaml for its dataset plus 
 thread and ``time_budget_clock: cpu``: the budget counts this process's CPU seconds, so runs sharing the machine
 (two at a time on two cores, or beside other jobs) get the same amount of computation. Scores are the best
 validation headline of the run (the split's val stems; test is never read here), and the validation score of
-the last epoch. One seed per option plus a second seed of the baseline, whose difference is the noise floor.
+the last epoch. One seed per option plus two more seeds of the baseline, whose spread is the noise floor.
 Finished runs (train_summary.json present) are skipped, so an interrupted ablation continues.
 """
 
@@ -31,6 +31,7 @@ STRONG_AUGMENT = {"augment": {"elastic": True, "degrees": 30.0, "scale": [0.75, 
 RECIPES: dict[str, dict[str, Any]] = {
     "baseline": {},
     "baseline_seed1": {"seed": 1},
+    "baseline_seed2": {"seed": 2},
     "ema": {"recipe": {"ema_decay": 0.99}},
     "deep_supervision": {"recipe": {"deep_supervision": True}},
     "one_cycle": {"schedule": "one_cycle"},
@@ -92,15 +93,21 @@ def write_table(results: Path) -> None:
         writer = csv.DictWriter(handle, fieldnames=FIELDS)
         writer.writeheader()
         writer.writerows(rows)
-    lines = ["| dataset | model | recipe | best val | best epoch | last val | epochs | CPU s | wall s | vs baseline |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| dataset | model | recipe | best val | best epoch | last val | epochs | CPU s | wall s | "
+             "vs baseline seeds (mean) | against the seed range |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
-        base = next((r for r in rows if (r["dataset"], r["model"], r["recipe"]) ==
-                     (row["dataset"], row["model"], "baseline")), None)
-        delta = f"{row['best_val'] - base['best_val']:+.4f}" if base and row is not base else "-"
+        seeds = [r["best_val"] for r in rows if (r["dataset"], r["model"]) == (row["dataset"], row["model"])
+                 and r["recipe"].startswith("baseline")]
+        mean = sum(seeds) / len(seeds) if seeds else None
+        if row["recipe"].startswith("baseline") or mean is None:
+            delta, verdict = "-", f"baseline seed ({len(seeds)} seeds: {min(seeds):.4f}-{max(seeds):.4f})"
+        else:
+            delta = f"{row['best_val'] - mean:+.4f}"
+            verdict = ("above" if row["best_val"] > max(seeds) else "below" if row["best_val"] < min(seeds)
+                       else "within")
         lines.append(f"| {row['dataset']} | {row['model']} | {row['recipe']} | {row['best_val']:.4f} | "
                      f"{row['best_epoch']} | {row['last_val']} | {row['epochs']} | {row['cpu_s']:.0f} | "
-                     f"{row['wall_s']:.0f} | {delta} |")
+                     f"{row['wall_s']:.0f} | {delta} | {verdict} |")
     commits = sorted({r["commit"] for r in rows})
     hardware = sorted({r["hardware"] for r in rows})
     lines += ["", f"Validation headline ({', '.join(sorted({r['headline'] for r in rows}))}); commit(s) "
