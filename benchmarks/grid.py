@@ -3,7 +3,7 @@
     python benchmarks/grid.py --preset cpu --datasets Kvasir-SEG DRIVE --models med2dsegnet mininet unet
     python benchmarks/grid.py --preset cpu --table-only        # rebuild table.md / table.csv / the plot
     python benchmarks/grid.py --preset cpu --time-budget 15m --clock cpu --threads 1 --seeds 0 1 2 \
-        --datasets Kvasir-SEG DRIVE PH2                        # equal time per cell, three seeds (issue 13)
+        --datasets Kvasir-SEG DRIVE PH2 --workers 2            # equal time per cell, three seeds (issue 13)
 
 Data come from $LITEMEDSEG_DATA (default ../shared/datasets). Each cell writes
 results/<preset>/<dataset>/<model>/{run,eval}; finished cells (eval/summary.json present) are skipped, so an
@@ -26,6 +26,7 @@ import math
 import os
 import statistics
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -278,11 +279,27 @@ def write_seed_tables(results: Path, reference: str = "unet") -> None:
     print(f"wrote {results / 'seeds.md'}, seeds.csv, targets.md")
 
 
+def _run_logged(args: argparse.Namespace, dataset: str, model: str, results: Path, budget: Budget | None) -> None:
+    """One cell, its failure printed rather than raised (one failed cell must not stop a night-long grid)."""
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    presets = yaml.safe_load((HERE / "presets.yaml").read_text())
+    print(f"[{time.strftime('%H:%M:%S')}] {dataset} / {model}" + (f" / seed {budget.seed}" if budget else ""),
+          flush=True)
+    try:
+        run_cell(presets, args.preset, dataset, model, results, args.epochs, budget)
+    except Exception as err:  # noqa: BLE001
+        print(f"  FAILED {dataset}/{model}: {type(err).__name__}: {err}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--preset", default="cpu", choices=["cpu", "gpu"])
     parser.add_argument("--datasets", nargs="*")
     parser.add_argument("--models", nargs="*", default=DEFAULT_MODELS)
+    parser.add_argument("--cells", nargs="*", help="DATASET:MODEL pairs instead of --datasets x --models")
     parser.add_argument("--results", type=Path)
     parser.add_argument("--table-only", action="store_true")
     parser.add_argument("--threads", type=int)
@@ -292,6 +309,8 @@ def main() -> None:
                         help="What --time-budget counts (cpu: this process's CPU seconds).")
     parser.add_argument("--seeds", nargs="*", type=int, default=[0], help="With --time-budget: one run per seed.")
     parser.add_argument("--reference", default="unet", help="Model the seed table compares against.")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="Cells trained at once (with --clock cpu --threads 1, one per core stays fair).")
     args = parser.parse_args()
     presets = yaml.safe_load((HERE / "presets.yaml").read_text())
     seconds = None
@@ -307,16 +326,20 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     if not args.table_only:
         datasets = args.datasets or list(presets["presets"][args.preset])
-        for dataset in datasets:
-            for model in args.models:
-                for seed in (args.seeds if seconds else [None]):
-                    budget = Budget(seconds, args.clock, seed, args.threads) if seconds else None
-                    print(f"[{time.strftime('%H:%M:%S')}] {dataset} / {model}"
-                          + (f" / seed {seed}" if budget else ""), flush=True)
-                    try:
-                        run_cell(presets, args.preset, dataset, model, results, args.epochs, budget)
-                    except Exception as err:  # noqa: BLE001  (one failed cell must not stop a night-long grid)
-                        print(f"  FAILED {dataset}/{model}: {type(err).__name__}: {err}", flush=True)
+        seeds = args.seeds if seconds else [None]
+        # seed-major: every cell's first seed finishes before any cell's second, so a stopped grid is even
+        cells = [tuple(cell.split(":", 1)) for cell in args.cells] if args.cells else \
+            [(dataset, model) for dataset in datasets for model in args.models]
+        jobs = [(dataset, model, Budget(seconds, args.clock, seed, args.threads) if seconds else None)
+                for seed in seeds for dataset, model in cells]
+        if args.workers > 1:
+            with ProcessPoolExecutor(max_workers=args.workers) as pool:
+                for future in [pool.submit(_run_logged, args, dataset, model, results, budget)
+                               for dataset, model, budget in jobs]:
+                    future.result()
+        else:
+            for dataset, model, budget in jobs:
+                _run_logged(args, dataset, model, results, budget)
         if not seconds:
             run_zero_shot(presets, results, args.models)
     write_table(results)

@@ -28,7 +28,10 @@ from grid import HERE, cell_config
 
 STRONG_AUGMENT = {"augment": {"elastic": True, "degrees": 30.0, "scale": [0.75, 1.25], "translate": 0.1,
                               "affine_p": 0.8, "brightness": 0.3, "contrast": 0.3, "color_p": 0.8}}
+# Every run but "model_defaults" starts from the plain recipe (cosine, no options), whatever the model registers.
+PLAIN = {"schedule": "cosine", "recipe": {"ema_decay": None, "deep_supervision": False, "progressive_resize": False}}
 RECIPES: dict[str, dict[str, Any]] = {
+    "model_defaults": {},  # the model's registered training_defaults (litemedseg.models.registry)
     "baseline": {},
     "baseline_seed1": {"seed": 1},
     "baseline_seed2": {"seed": 2},
@@ -38,6 +41,9 @@ RECIPES: dict[str, dict[str, Any]] = {
     "cosine_restarts": {"schedule": "cosine_restarts"},
     "progressive_resize": {"recipe": {"progressive_resize": True}},
     "strong_augment": STRONG_AUGMENT,
+    # pairs of the options that beat the baseline seeds' range above, to check that they add up
+    "cosine_restarts+progressive_resize": {"schedule": "cosine_restarts", "recipe": {"progressive_resize": True}},
+    "one_cycle+deep_supervision": {"schedule": "one_cycle", "recipe": {"deep_supervision": True}},
 }
 DEFAULT_CELLS = ["Kvasir-SEG:med2dsegnet", "DRIVE:mininet"]
 FIELDS = ["dataset", "model", "recipe", "best_val", "best_epoch", "last_val", "epochs", "cpu_s", "wall_s",
@@ -49,9 +55,9 @@ def run_config(dataset: str, model: str, recipe: str, budget: float, results: Pa
 
     presets = yaml.safe_load((HERE / "presets.yaml").read_text())
     settings = cell_config(presets, "cpu", dataset, model, results / dataset / model)
-    if recipe == "progressive_resize" and settings["input"]["mode"] != "resize":
+    if RECIPES[recipe].get("recipe", {}).get("progressive_resize") and settings["input"]["mode"] != "resize":
         raise ValueError("progressive_resize applies to resize-mode datasets only")
-    settings = merge(settings, RECIPES[recipe])
+    settings = merge(settings, RECIPES[recipe] if recipe == "model_defaults" else merge(PLAIN, RECIPES[recipe]))
     settings.update(name=recipe, epochs=10_000, time_budget=budget, time_budget_clock="cpu", threads=1,
                     patience=0)
     return settings

@@ -28,3 +28,38 @@ def test_bad_values_name_the_field_and_file(tmp_path):
     path.write_text("lernrate: 0.1\n")
     with pytest.raises(ConfigError, match="lernrate"):
         load_config(path)
+
+
+def _with_defaults(monkeypatch, name: str, defaults: dict) -> None:
+    import dataclasses
+
+    from litemedseg.models import registry
+
+    entry = registry.get_model_entry(name)
+    monkeypatch.setitem(registry._ENTRIES, name, dataclasses.replace(entry, training_defaults=defaults))
+
+
+def test_model_training_defaults_fill_only_what_the_config_left_unset(monkeypatch):
+    _with_defaults(monkeypatch, "unet", {"schedule": "cosine_restarts", "lr": 5e-3,
+                                         "recipe": {"progressive_resize": True, "ema_decay": 0.99}})
+    config = load_config(None, {"model": "unet", "lr": 2e-3, "recipe.ema_decay": 0.95}).with_model_defaults()
+    assert config.schedule == "cosine_restarts" and config.recipe.progressive_resize  # unset: the model's
+    assert config.lr == pytest.approx(2e-3) and config.recipe.ema_decay == pytest.approx(0.95)  # set: the user's
+    # an explicit value equal to the global default still wins over the model's default
+    assert load_config(None, {"model": "unet", "schedule": "cosine"}).with_model_defaults().schedule == "cosine"
+    # resolving twice changes nothing: what a run records is what --resume replays
+    assert config.with_model_defaults() == config
+
+
+def test_models_without_training_defaults_keep_the_global_ones():
+    config = load_config(None, {"model": "unet"})
+    assert config.with_model_defaults() is config
+
+
+def test_a_default_recipe_option_that_cannot_apply_stays_off_but_an_explicit_one_is_kept(monkeypatch):
+    _with_defaults(monkeypatch, "med2dsegnet", {"recipe": {"progressive_resize": True, "deep_supervision": True}})
+    patch = load_config(None, {"model": "med2dsegnet", "input.mode": "patch"})
+    assert not patch.with_model_defaults().recipe.progressive_resize
+    assert not load_config(None, {"model": "med2dsegnet"}).with_model_defaults(distributed=True).recipe.deep_supervision
+    explicit = load_config(None, {"model": "med2dsegnet", "input.mode": "patch", "recipe.progressive_resize": True})
+    assert explicit.with_model_defaults().recipe.progressive_resize  # the trainer refuses it, naming the option

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -175,6 +177,25 @@ class TrainConfig(_Strict):
 
         return None if value is None else check_run_name(value)
 
+    def with_model_defaults(self, distributed: bool = False) -> TrainConfig:
+        """This config with its model's registered training defaults (``ModelEntry.training_defaults``) in every
+        field the config did not set itself; what a run records and replays on ``--resume``. A default recipe
+        option that cannot apply to this run (progressive resizing in patch mode, deep supervision across
+        processes) stays off; set explicitly, it is refused by the trainer instead."""
+        from litemedseg.models import get_model_entry
+
+        defaults = get_model_entry(self.model).training_defaults
+        if not defaults:
+            return self
+        resolved = TrainConfig.model_validate(_fill_unset(self, defaults))
+        chosen = self.recipe.model_fields_set
+        off = {name: False for name, cannot in (("progressive_resize", resolved.input.mode != "resize"),
+                                                ("deep_supervision", distributed))
+               if cannot and name not in chosen and getattr(resolved.recipe, name)}
+        if off:
+            resolved = resolved.model_copy(update={"recipe": resolved.recipe.model_copy(update=off)})
+        return resolved
+
     def run_name(self) -> str:
         """The run folder's name: `name`, or MODEL-DATASET (always one plain folder name)."""
         if self.name:
@@ -182,6 +203,18 @@ class TrainConfig(_Strict):
         dataset = "demo" if self.data == "demo" else Path(self.data).name
         dataset = re.sub(r"[^\w.+=@-]", "_", dataset) or "data"
         return f"{self.model}-{dataset}"[:128]
+
+
+def _fill_unset(config: BaseModel, defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """`config`'s explicitly set fields, plus `defaults` wherever a field (or a nested config's field) is unset."""
+    data = config.model_dump(exclude_unset=True)
+    for key, value in defaults.items():
+        current = getattr(config, key)
+        if isinstance(current, BaseModel) and isinstance(value, Mapping):
+            data[key] = _fill_unset(current, value)
+        elif key not in config.model_fields_set:
+            data[key] = copy.deepcopy(value)
+    return data
 
 
 _DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m(?:in)?)?\s*"

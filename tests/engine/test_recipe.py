@@ -106,3 +106,18 @@ def test_a_cpu_time_budget_counts_process_seconds(tmp_path):
     spent = sum(float(r["epoch_cpu_s"]) for r in rows)
     assert result.stopped_on_time and 1 < len(rows) < 50
     assert spent <= 3 + 2 * spent / len(rows)  # within an epoch of the budget
+
+
+def test_a_run_trains_and_records_its_models_registered_defaults(tmp_path, monkeypatch):
+    import dataclasses
+
+    from litemedseg.models import registry
+
+    entry = registry.get_model_entry("mininet")
+    monkeypatch.setitem(registry._ENTRIES, "mininet", dataclasses.replace(
+        entry, training_defaults={"schedule": "one_cycle", "recipe": {"ema_decay": 0.99}}))
+    result = train(quick_config(tmp_path, name="defaults", epochs=1, **{"input.size": 64}))
+    recorded = json.loads((result.run_dir / "config.json").read_text())["config"]
+    assert recorded["schedule"] == "one_cycle" and recorded["recipe"]["ema_decay"] == 0.99
+    state = torch.load(result.run_dir / "train_state.pt", weights_only=True)
+    assert state["ema"] is not None

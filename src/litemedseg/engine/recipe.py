@@ -47,7 +47,6 @@ class WeightAverage:
 
     def __init__(self, model: nn.Module, decay: float) -> None:
         self.averaged = AveragedModel(model, multi_avg_fn=ema_update(decay), use_buffers=True)
-        self.averaged.module.model_config = getattr(model, "model_config", None)
 
     @property
     def module(self) -> nn.Module:

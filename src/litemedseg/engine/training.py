@@ -126,9 +126,9 @@ class Trainer:
     """One training run; `run()` trains (or resumes) and returns a TrainResult. Rank 0 writes everything."""
 
     def __init__(self, config: TrainConfig, resume: bool = False) -> None:
-        self.config = config
-        self.resume = resume
         self.dist = _init_distributed(config.device)
+        self.config = config = config.with_model_defaults(distributed=self.dist.world_size > 1)
+        self.resume = resume
         if self.dist.world_size > 1 and torch.cuda.is_available() and config.device in ("auto", "cuda"):
             self.device = torch.device("cuda", self.dist.local_rank)
         else:

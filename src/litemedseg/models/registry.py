@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import torch
@@ -56,8 +57,10 @@ class ModelConfig:
 class ModelEntry:
     """A registered model and the contract it declares once, here: family, published parameter count, the loss
     training uses when none is given (one output map; several classes always take dice_ce) and the layer
-    Grad-CAM looks at (None: the last stage of ``model.decoder``). Size rule and architecture arguments are
-    declared by the module itself (``size_divisor``, ``declared_kwargs``); docs/adding-a-model.md."""
+    Grad-CAM looks at (None: the last stage of ``model.decoder``) and the training settings it gets unless a
+    config sets them (``training_defaults``: TrainConfig fields, e.g. ``{"schedule": "cosine_restarts"}``, chosen
+    on validation splits by benchmarks/recipe_ablation.py). Size rule and architecture arguments are declared by
+    the module itself (``size_divisor``, ``declared_kwargs``); docs/adding-a-model.md."""
 
     name: str
     builder: Builder
@@ -66,6 +69,7 @@ class ModelEntry:
     paper_params: int | None = None
     default_loss: str = "dice_bce"
     gradcam_layer: str | None = None
+    training_defaults: Mapping[str, Any] = field(default_factory=dict)
 
 
 _ENTRIES: dict[str, ModelEntry] = {}
@@ -87,6 +91,7 @@ def renamed_to(name: str) -> str | None:
 def register_model(
     fn: Builder | None = None, *, family: str | None = None, paper_params: int | None = None,
     default_loss: str = "dice_bce", gradcam_layer: str | None = None,
+    training_defaults: Mapping[str, Any] | None = None,
 ) -> Any:
     """Register a builder ``fn(in_channels, num_classes, **kw) -> nn.Module`` under its function name, with
     the contract of ModelEntry."""
@@ -97,7 +102,7 @@ def register_model(
             raise RuntimeError(f"model {name!r} is registered twice")
         doc = (builder.__doc__ or "").strip().splitlines()
         _ENTRIES[name] = ModelEntry(name, builder, family or name, doc[0] if doc else "", paper_params,
-                                    default_loss, gradcam_layer)
+                                    default_loss, gradcam_layer, MappingProxyType(dict(training_defaults or {})))
         return builder
 
     return wrap(fn) if fn is not None else wrap
