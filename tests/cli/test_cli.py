@@ -19,6 +19,7 @@ def test_info_lists_models_with_params_and_macs():
     assert "1,471,425" in lines["unext"] and "253,393" in lines["unext_s"] and "53,502" in lines["egeunet"]
     assert "1,625,420" in lines["unet"]
     assert "MACs" in result.stdout
+    assert "mininet schedule=one_cycle, recipe.deep_supervision=True" in lines["training"]
     shipped = lines["shipped"]
     assert "med2dsegnet:kvasir" in shipped and "mininet:drive" in shipped and "mininet:ph2" in shipped
 

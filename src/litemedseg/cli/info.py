@@ -32,8 +32,25 @@ def command(size: int, markdown: bool, pattern: str) -> None:
     for row in table:
         click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[-1])
     click.echo("MACs: multiply-accumulates of one forward pass, measured with torch.utils.flop_counter (FLOPs / 2).")
+    from litemedseg.models import get_model_entry
+
+    defaults = {row["name"]: _flatten(get_model_entry(row["name"]).training_defaults) for row in rows}
+    listed = [f"{name} {', '.join(f'{k}={v}' for k, v in flat.items())}" for name, flat in defaults.items() if flat]
+    if listed:
+        click.echo(f"training defaults (where a config sets nothing): {'; '.join(listed)}")
     from litemedseg.models.pretrained import list_pretrained
 
     shipped = list_pretrained()
     if shipped:
         click.echo(f"shipped weights (--weights or --init NAME; details: litemedseg weights): {', '.join(shipped)}")
+
+
+def _flatten(settings, prefix: str = "") -> dict[str, object]:
+    """{"recipe": {"deep_supervision": True}} -> {"recipe.deep_supervision": True}: the config's dotted keys."""
+    flat: dict[str, object] = {}
+    for key, value in settings.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
