@@ -100,8 +100,9 @@ def test_nan_loss_stops_and_keeps_last_good_checkpoint(tmp_path, monkeypatch):
 
     monkeypatch.setattr(train_module, "create_loss", poisoned)
     with pytest.raises(TrainingDivergedError, match="loss became nan at epoch 2"):
-        # a fixed plan: the plan measurement would call the loss too and shift the count
-        train(quick_config(tmp_path, name="nan", epochs=3, amp="off", channels_last="off", **{"input.size": 32}))
+        # a fixed plan and no auxiliary heads: the plan measurement and deep supervision would call the loss too
+        train(quick_config(tmp_path, name="nan", epochs=3, amp="off", channels_last="off",
+                           **{"input.size": 32, "recipe.deep_supervision": False}))
     _, record = load_checkpoint(tmp_path / "nan" / "last")
     assert record.epoch == 1
 
