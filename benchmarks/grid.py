@@ -255,10 +255,15 @@ def write_seed_tables(results: Path, reference: str = "unet") -> None:
                      "hardware": group[0]["hardware"]})
         lines.append(f"| {dataset} | {model} | {n} | {mean:.4f} ± {_fmt(std)} | {epochs:.1f} | "
                      f"{'-' if math.isnan(delta) else f'{delta:+.4f}'} | {beyond} |")
-    budgets = {json.loads(p.read_text())["budget"].get("time_budget_s")
-               for p in results.glob("*/*/seed*/eval/summary.json")}
-    lines += ["", f"Test headline per cell over seeds; training budget {sorted(budgets)} s per cell; "
-              f"'beyond seed spread': |difference| > std of the cell + std of {reference}."]
+    budgets = {(b.get("time_budget_s"), b.get("clock")) for b in
+               (json.loads(p.read_text())["budget"] for p in results.glob("*/*/seed*/eval/summary.json"))}
+    train_hours = sum(r["train_s"] or 0 for r in runs) / 3600
+    lines += ["", f"Test headline per cell over seeds; training budget per run: "
+              f"{', '.join(f'{s:.0f} s ({c} clock)' for s, c in sorted(budgets, key=str))}; "
+              f"'beyond seed spread': |difference| > std of the cell + std of {reference}. "
+              f"{len(runs)} runs, commit(s) {', '.join(sorted({r['commit'] for r in runs}))}; "
+              f"{'; '.join(sorted({r['hardware'] for r in runs}))}; training wall time of all runs "
+              f"{train_hours:.1f} h."]
     (results / "seeds.md").write_text("\n".join(lines) + "\n")
     with open(results / "seeds.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
@@ -342,8 +347,10 @@ def main() -> None:
                 _run_logged(args, dataset, model, results, budget)
         if not seconds:
             run_zero_shot(presets, results, args.models)
-    write_table(results)
-    write_seed_tables(results, args.reference)
+    if seconds:  # one folder per seed: seeds.md (mean +- std) instead of the one-run table
+        write_seed_tables(results, args.reference)
+    else:
+        write_table(results)
 
 
 if __name__ == "__main__":

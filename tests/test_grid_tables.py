@@ -1,0 +1,59 @@
+"""benchmarks/grid.py's seed tables: mean +- std per cell, the seed-spread test and the issue-13 verdicts."""
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def grid():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        spec = importlib.util.spec_from_file_location("grid", ROOT / "benchmarks" / "grid.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["grid"] = module  # dataclasses look their module up while the class is built
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.modules.pop("grid", None)
+        sys.path.remove(str(ROOT / "benchmarks"))
+
+
+def _summary(dataset: str, model: str, value: float, seed: int) -> dict:
+    figure = {"mean": value, "std": 0.1}
+    return {"dataset": {"name": dataset}, "model": model, "num_images": 10,
+            "headline": {"metric": "per_image_dice", "value": value},
+            "per_image": {"dice": figure, "iou": figure}, "pooled": {"dice": value},
+            "budget": {"epochs": 5, "best_epoch": 4, "time_budget_s": 240.0, "clock": "cpu", "seed": seed,
+                       "input": {"mode": "resize", "size": [64, 64]}},
+            "train_wall_time_s": 250.0, "commit": "abc", "hardware": {"cpu": "test CPU"}}
+
+
+def _write(results: Path, dataset: str, model: str, values: list[float]) -> None:
+    for seed, value in enumerate(values):
+        path = results / dataset / model / f"seed{seed}" / "eval" / "summary.json"
+        path.parent.mkdir(parents=True)
+        path.write_text(json.dumps(_summary(dataset, model, value, seed)))
+
+
+def test_seed_table_gives_mean_std_and_whether_the_gap_beats_the_spread(grid, tmp_path):
+    _write(tmp_path, "PH2", "unet", [0.90, 0.91, 0.92])
+    _write(tmp_path, "PH2", "mininet", [0.95, 0.96, 0.97])   # +0.05, spread 0.01 + 0.01: beyond
+    _write(tmp_path, "PH2", "unext_s", [0.90, 0.93, 0.96])   # +0.02, spread 0.03 + 0.01: not beyond
+    _write(tmp_path, "PH2", "egeunet", [0.99])               # one seed: no spread, no verdict on it
+    grid.write_seed_tables(tmp_path)
+    rows = {line.split(" | ")[1]: line for line in (tmp_path / "seeds.md").read_text().splitlines()
+            if line.startswith("| PH2")}
+    assert "0.9600 ± 0.0100" in rows["mininet"] and "+0.0500 | yes" in rows["mininet"]
+    assert "0.9300 ± 0.0300" in rows["unext_s"] and "+0.0200 | no" in rows["unext_s"]
+    assert "| 1 | 0.9900 ± - |" in rows["egeunet"] and rows["egeunet"].endswith("| - |")
+    assert "10 runs, commit(s) abc; test CPU" in (tmp_path / "seeds.md").read_text()
+    targets = (tmp_path / "targets.md").read_text()
+    assert "| PH2: mininet >= unext_s | 0.9600 (3 seeds) | 0.9300 (3 seeds) | met |" in targets
+    assert "| PH2: mininet >= egeunet | 0.9600 (3 seeds) | 0.9900 (1 seeds) | missed |" in targets
+    assert "| DRIVE: mininet >= unext_s | - | - | not run |" in targets
