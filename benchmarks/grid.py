@@ -93,7 +93,7 @@ def run_cell(presets, preset: str, dataset: str, model: str, results: Path, epoc
     summary["cell_wall_time_s"] = round(time.perf_counter() - started, 1)
     summary["budget"] = {"epochs": trained.epochs_run if budget else config.epochs,
                          "input": config.input.model_dump(mode="json"), "batch_size": config.batch_size,
-                         "lr": config.lr, "best_epoch": trained.best_epoch,
+                         "lr": config.lr, "best_epoch": trained.best_epoch, "best_val": trained.best_score,
                          "time_budget_s": config.time_budget, "clock": config.time_budget_clock,
                          "seed": config.seed}
     from litemedseg.utils.atomic import write_json_atomic
@@ -223,9 +223,18 @@ TARGETS = {("Kvasir-SEG", "med2dsegnet"): ["basicunet", "unext"],
            **{(d, "mininet"): ["unext_s", "egeunet"] for d in ("DRIVE", "CHASE_DB1", "PH2", "DSB2018")}}
 
 
+def _best_val(summary_path: Path) -> float:
+    """The run's best validation headline: recorded in the cell's summary, or read from its run folder."""
+    recorded = json.loads(summary_path.read_text()).get("budget", {}).get("best_val")
+    if recorded is not None:
+        return float(recorded)
+    run = summary_path.parents[1] / "run" / "train_summary.json"
+    return float(json.loads(run.read_text())["best_val_score"]) if run.is_file() else math.nan
+
+
 def write_seed_tables(results: Path, reference: str = "unet") -> None:
     """seeds.md / seeds.csv (mean +- std over seeds per cell, against `reference`) and targets.md."""
-    runs = [headline_row(json.loads(p.read_text())) | {"seed": p.parents[1].name}
+    runs = [headline_row(json.loads(p.read_text())) | {"seed": p.parents[1].name, "val": _best_val(p)}
             for p in sorted(results.glob("*/*/seed*/eval/summary.json"))]
     if not runs:
         return
@@ -239,8 +248,8 @@ def write_seed_tables(results: Path, reference: str = "unet") -> None:
             return None
         return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else math.nan, len(values)
 
-    rows, lines = [], ["| dataset | model | seeds | headline mean ± std | epochs (mean) | vs " + reference +
-                       " | beyond seed spread |", "|---|---|---|---|---|---|---|"]
+    rows, lines = [], ["| dataset | model | seeds | headline mean ± std | validation mean | epochs (mean) | vs " +
+                       reference + " | beyond seed spread |", "|---|---|---|---|---|---|---|---|"]
     for (dataset, model), group in sorted(cells.items()):
         mean, std, n = stats((dataset, model))
         ref = stats((dataset, reference))
@@ -248,17 +257,21 @@ def write_seed_tables(results: Path, reference: str = "unet") -> None:
         spread = (0 if math.isnan(std) else std) + (0 if not ref or math.isnan(ref[1]) else ref[1])
         beyond = "-" if math.isnan(delta) or n < 2 or ref[2] < 2 else ("yes" if abs(delta) > spread else "no")
         epochs = statistics.fmean(r["epochs"] or 0 for r in group)
+        vals = [r["val"] for r in group if not math.isnan(r["val"])]
+        val = statistics.fmean(vals) if len(vals) == len(group) else math.nan
         rows.append({"dataset": dataset, "model": model, "seeds": n, "mean": round(mean, 4),
-                     "std": None if math.isnan(std) else round(std, 4), "epochs_mean": round(epochs, 1),
+                     "std": None if math.isnan(std) else round(std, 4),
+                     "val_mean": None if math.isnan(val) else round(val, 4), "epochs_mean": round(epochs, 1),
                      f"delta_vs_{reference}": None if math.isnan(delta) else round(delta, 4),
                      "beyond_seed_spread": beyond, "commit": ", ".join(sorted({r["commit"] for r in group})),
                      "hardware": group[0]["hardware"]})
-        lines.append(f"| {dataset} | {model} | {n} | {mean:.4f} ± {_fmt(std)} | {epochs:.1f} | "
+        lines.append(f"| {dataset} | {model} | {n} | {mean:.4f} ± {_fmt(std)} | {_fmt(val)} | {epochs:.1f} | "
                      f"{'-' if math.isnan(delta) else f'{delta:+.4f}'} | {beyond} |")
     budgets = {(b.get("time_budget_s"), b.get("clock")) for b in
                (json.loads(p.read_text())["budget"] for p in results.glob("*/*/seed*/eval/summary.json"))}
     train_hours = sum(r["train_s"] or 0 for r in runs) / 3600
-    lines += ["", f"Test headline per cell over seeds; training budget per run: "
+    lines += ["", f"Test headline per cell over seeds (validation mean: the best validation headline of each run, "
+              f"what any choice between cells may use); training budget per run: "
               f"{', '.join(f'{s:.0f} s ({c} clock)' for s, c in sorted(budgets, key=str))}; "
               f"'beyond seed spread': |difference| > std of the cell + std of {reference}. "
               f"{len(runs)} runs, commit(s) {', '.join(sorted({r['commit'] for r in runs}))}; "

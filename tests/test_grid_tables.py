@@ -29,7 +29,7 @@ def _summary(dataset: str, model: str, value: float, seed: int) -> dict:
     return {"dataset": {"name": dataset}, "model": model, "num_images": 10,
             "headline": {"metric": "per_image_dice", "value": value},
             "per_image": {"dice": figure, "iou": figure}, "pooled": {"dice": value},
-            "budget": {"epochs": 5, "best_epoch": 4, "time_budget_s": 240.0, "clock": "cpu", "seed": seed,
+            "budget": {"epochs": 5, "best_epoch": 4, "best_val": value - 0.01, "time_budget_s": 240.0, "clock": "cpu", "seed": seed,
                        "input": {"mode": "resize", "size": [64, 64]}},
             "train_wall_time_s": 250.0, "commit": "abc", "hardware": {"cpu": "test CPU"}}
 
@@ -49,7 +49,7 @@ def test_seed_table_gives_mean_std_and_whether_the_gap_beats_the_spread(grid, tm
     grid.write_seed_tables(tmp_path)
     rows = {line.split(" | ")[1]: line for line in (tmp_path / "seeds.md").read_text().splitlines()
             if line.startswith("| PH2")}
-    assert "0.9600 ± 0.0100" in rows["mininet"] and "+0.0500 | yes" in rows["mininet"]
+    assert "0.9600 ± 0.0100 | 0.9500 |" in rows["mininet"] and "+0.0500 | yes" in rows["mininet"]
     assert "0.9300 ± 0.0300" in rows["unext_s"] and "+0.0200 | no" in rows["unext_s"]
     assert "| 1 | 0.9900 ± - |" in rows["egeunet"] and rows["egeunet"].endswith("| - |")
     assert "10 runs, commit(s) abc; test CPU" in (tmp_path / "seeds.md").read_text()
