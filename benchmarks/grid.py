@@ -338,10 +338,6 @@ def main() -> None:
         seconds = parse_duration(args.time_budget)
     budget_name = f"{args.preset}_{seconds:.0f}s" if seconds else args.preset
     results = args.results or HERE / "results" / budget_name
-    if args.threads:
-        import torch
-
-        torch.set_num_threads(args.threads)
     if not args.table_only:
         datasets = args.datasets or list(presets["presets"][args.preset])
         seeds = args.seeds if seconds else [None]

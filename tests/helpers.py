@@ -73,3 +73,13 @@ def assert_one_line_error(result, *fragments: str) -> None:
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr[-2000:]
     for fragment in fragments:
         assert fragment in lines[0], (fragment, lines[0])
+
+
+def with_training_defaults(monkeypatch, name: str, defaults: dict) -> None:
+    """Give registered model `name` these training_defaults for one test (monkeypatch undoes it)."""
+    import dataclasses
+
+    from litemedseg.models import registry
+
+    entry = registry.get_model_entry(name)
+    monkeypatch.setitem(registry._ENTRIES, name, dataclasses.replace(entry, training_defaults=defaults))

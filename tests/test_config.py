@@ -4,6 +4,7 @@ import pytest
 
 from litemedseg.config import load_config, parse_override
 from litemedseg.errors import ConfigError
+from tests.helpers import with_training_defaults
 
 CONFIGS = sorted((Path(__file__).resolve().parents[1] / "configs").glob("*.yaml"))
 
@@ -30,17 +31,8 @@ def test_bad_values_name_the_field_and_file(tmp_path):
         load_config(path)
 
 
-def _with_defaults(monkeypatch, name: str, defaults: dict) -> None:
-    import dataclasses
-
-    from litemedseg.models import registry
-
-    entry = registry.get_model_entry(name)
-    monkeypatch.setitem(registry._ENTRIES, name, dataclasses.replace(entry, training_defaults=defaults))
-
-
 def test_model_training_defaults_fill_only_what_the_config_left_unset(monkeypatch):
-    _with_defaults(monkeypatch, "unet", {"schedule": "cosine_restarts", "lr": 5e-3,
+    with_training_defaults(monkeypatch, "unet", {"schedule": "cosine_restarts", "lr": 5e-3,
                                          "recipe": {"progressive_resize": True, "ema_decay": 0.99}})
     config = load_config(None, {"model": "unet", "lr": 2e-3, "recipe.ema_decay": 0.95}).with_model_defaults()
     assert config.schedule == "cosine_restarts" and config.recipe.progressive_resize  # unset: the model's
@@ -57,7 +49,7 @@ def test_models_without_training_defaults_keep_the_global_ones():
 
 
 def test_a_default_recipe_option_that_cannot_apply_stays_off_but_an_explicit_one_is_kept(monkeypatch):
-    _with_defaults(monkeypatch, "med2dsegnet", {"recipe": {"progressive_resize": True, "deep_supervision": True}})
+    with_training_defaults(monkeypatch, "med2dsegnet", {"recipe": {"progressive_resize": True, "deep_supervision": True}})
     patch = load_config(None, {"model": "med2dsegnet", "input.mode": "patch"})
     assert not patch.with_model_defaults().recipe.progressive_resize
     assert not load_config(None, {"model": "med2dsegnet"}).with_model_defaults(distributed=True).recipe.deep_supervision

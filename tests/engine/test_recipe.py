@@ -16,6 +16,7 @@ from litemedseg.engine.recipe import DeepSupervision, WeightAverage, progressive
 from litemedseg.engine.training import decay_factor
 from litemedseg.errors import ConfigError
 from tests.engine.conftest import quick_config, train_interrupted
+from tests.helpers import with_training_defaults
 
 ALL_ON = {"recipe.ema_decay": 0.99, "recipe.deep_supervision": True, "recipe.progressive_resize": True,
           "schedule": "one_cycle"}
@@ -109,13 +110,7 @@ def test_a_cpu_time_budget_counts_process_seconds(tmp_path):
 
 
 def test_a_run_trains_and_records_its_models_registered_defaults(tmp_path, monkeypatch):
-    import dataclasses
-
-    from litemedseg.models import registry
-
-    entry = registry.get_model_entry("mininet")
-    monkeypatch.setitem(registry._ENTRIES, "mininet", dataclasses.replace(
-        entry, training_defaults={"schedule": "one_cycle", "recipe": {"ema_decay": 0.99}}))
+    with_training_defaults(monkeypatch, "mininet", {"schedule": "one_cycle", "recipe": {"ema_decay": 0.99}})
     result = train(quick_config(tmp_path, name="defaults", epochs=1, **{"input.size": 64}))
     recorded = json.loads((result.run_dir / "config.json").read_text())["config"]
     assert recorded["schedule"] == "one_cycle" and recorded["recipe"]["ema_decay"] == 0.99
