@@ -13,6 +13,7 @@ those of the stored weights.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -24,23 +25,32 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from litemedseg.checkpoint import load_checkpoint, quantize_int8, save_state  # noqa: E402
 from litemedseg.engine import evaluate  # noqa: E402
-from litemedseg.utils.atomic import write_text_atomic  # noqa: E402
+from litemedseg.utils.atomic import write_json_atomic, write_text_atomic  # noqa: E402
+
+WEIGHTS = ROOT / "src" / "litemedseg" / "weights"
+SCORES = "scores.json"  # what the table of all shipped weights is built from
+TABLE = ROOT / "benchmarks" / "results" / "shipped_weights.md"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--run", type=Path, required=True, help="checkpoint folder (e.g. RUN/best)")
-    parser.add_argument("--tag", required=True)
-    parser.add_argument("--data", type=Path, required=True, help="the dataset folder to score the shipped weights on")
+    parser.add_argument("--run", type=Path, help="checkpoint folder (e.g. RUN/best)")
+    parser.add_argument("--tag")
+    parser.add_argument("--data", type=Path, help="the dataset folder to score the shipped weights on")
+    parser.add_argument("--table-only", action="store_true", help=f"only rebuild {TABLE.relative_to(ROOT)}")
     parser.add_argument("--zero-shot", type=Path, help="a second dataset of the same kind, scored whole (zero-shot)")
     storage = parser.add_mutually_exclusive_group()
     storage.add_argument("--fp16", action="store_true")
     storage.add_argument("--int8", action="store_true")
     args = parser.parse_args()
-
+    if args.table_only:
+        write_text_atomic(TABLE, weights_table(WEIGHTS))
+        return
+    if not (args.run and args.tag and args.data):
+        parser.error("--run, --tag and --data are required")
     model, record = load_checkpoint(args.run)
     meta, name = record.raw, record.model.name
-    target = ROOT / "src" / "litemedseg" / "weights" / f"{name}_{args.tag}"
+    target = WEIGHTS / f"{name}_{args.tag}"
     if target.exists():
         shutil.rmtree(target)
     state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
@@ -58,6 +68,8 @@ def main() -> None:
         extra[f"zero-shot on {args.zero_shot.name} (all images)"] = evaluate(
             target, args.zero_shot, None, target / "evaluation_zero_shot", zero_shot=True, progress=False).summary
     write_text_atomic(target / "MODEL_CARD.md", model_card(name, args.tag, meta, summary, args, extra))
+    write_json_atomic(target / SCORES, scores_record(f"{name}:{args.tag}", meta, summary, extra, Path(args.run)))
+    write_text_atomic(TABLE, weights_table(WEIGHTS))
     size = (target / "model.safetensors").stat().st_size
     print(f"wrote {target} ({size / 1e6:.2f} MB); test {summary['headline']['metric']} = {summary['headline']['value']:.4f}")
 
@@ -65,7 +77,6 @@ def main() -> None:
 def run_record(run_best: Path) -> tuple[int, float, str]:
     """(epochs run, seconds of training, CPU or GPU) from the run folder of `run_best`."""
     import csv
-    import json
 
     with open(run_best.parent / "metrics.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -73,14 +84,26 @@ def run_record(run_best: Path) -> tuple[int, float, str]:
     return len(rows), sum(float(r["epoch_time_s"]) for r in rows), str(hardware.get("gpu") or hardware.get("cpu"))
 
 
-def model_card(name: str, tag: str, meta: dict, summary: dict, args, extra: dict[str, dict]) -> str:
+def training_facts(meta: dict, run_best: Path) -> dict[str, str]:
+    """The budget, input and best validation score of the run, worded once for the card and the table."""
     cfg = meta["train_config"]
-    epochs_run, seconds, machine = run_record(Path(args.run))
-    budget = (f"time budget {cfg['time_budget'] / 60:.0f} min ({epochs_run} epochs in {seconds / 60:.0f} min"
-              if cfg.get("time_budget") else f"{cfg['epochs']} epochs budget ({epochs_run} run in {seconds / 60:.0f} min")
+    epochs_run, seconds, machine = run_record(run_best)
+    clock = (f" of {cfg.get('time_budget_clock', 'wall')} time"
+             + (f", {cfg['threads']} thread{'s' if cfg['threads'] > 1 else ''}" if cfg.get("threads") else ""))
+    budget = (f"time budget {cfg['time_budget'] / 60:.0f} min{clock} ({epochs_run} epochs in {seconds / 60:.0f} min"
+              " of wall time" if cfg.get("time_budget")
+              else f"{cfg['epochs']} epochs budget ({epochs_run} run in {seconds / 60:.0f} min")
     spec = meta["input"]
     size = "x".join(str(s) for s in spec["size"])
     how = f"resized to {size}" if spec["mode"] == "resize" else f"{size} patches at scale {spec['scale']}"
+    val = next(iter(meta.get("metrics", {}).values()), float("nan"))
+    return {"budget": budget, "input": how, "validation": f"{val:.4f}", "machine": machine}
+
+
+def model_card(name: str, tag: str, meta: dict, summary: dict, args, extra: dict[str, dict]) -> str:
+    cfg = meta["train_config"]
+    facts = training_facts(meta, Path(args.run))
+    budget, how = facts["budget"], facts["input"]
     pi = summary.get("per_image", {})
     lines = [
         f"# {name}:{tag}",
@@ -89,10 +112,10 @@ def model_card(name: str, tag: str, meta: dict, summary: dict, args, extra: dict
         "",
         f"- **Data**: {meta['dataset']['name']} ({meta['dataset']['split_source']}); split sizes "
         f"{meta['dataset']['split_sizes']}.",
-        f"- **Training**: {budget}, best validation epoch {meta['epoch']}, validation "
-        f"{next(iter(meta.get('metrics', {}).values()), float('nan')):.4f}), batch "
+        f"- **Training**: {budget}, best validation epoch {meta['epoch']}, validation {facts['validation']}), batch "
         f"{cfg['batch_size']}, AdamW lr {cfg['lr']}, {cfg['schedule']} schedule, loss {meta['loss']}, inputs {how}, "
-        f"augmentation {'on' if cfg['augment']['enabled'] else 'off'}, seed {cfg['seed']}; commit {meta['commit']}.",
+        f"augmentation {augmentation(cfg['augment'])}, seed {cfg['seed']}; commit {meta['commit']}.",
+        f"- **Recipe**: {recipe(cfg)}.",
         f"- **Stored**: {meta['storage_dtype']} safetensors ({(Path(args.run) / 'model.safetensors').name} of the run, "
         "converted); the scores below are those of this stored file.",
         f"- **Protocol**: {summary['protocol']}.",
@@ -106,10 +129,71 @@ def model_card(name: str, tag: str, meta: dict, summary: dict, args, extra: dict
           f"{s['num_images']} images)." for label, s in extra.items()],
         f"- **Scored on**: {summary['hardware']['cpu']}, commit {summary['commit']}, {summary['wall_time_s']} s "
         "(evaluation/ holds per_image.csv, summary.json, report.md).",
-        f"- **Scale**: trained on a 2-core CPU ({machine}); see BENCHMARKS.md for "
+        f"- **Scale**: trained on a 2-core CPU ({facts['machine']}); see BENCHMARKS.md for "
         "how this compares with the targets. Research use only, not a medical device; check the dataset licence.",
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + split_section(meta["dataset"])) + "\n"
+
+
+def _headline(summary: dict) -> dict:
+    return {"metric": summary["headline"]["metric"], "value": round(summary["headline"]["value"], 4),
+            "split": summary["split"], "num_images": summary["num_images"]}
+
+
+def scores_record(weights: str, meta: dict, summary: dict, extra: dict[str, dict], run_best: Path) -> dict:
+    """The facts of one shipped model that weights_table() shows, stored beside its card."""
+    facts = training_facts(meta, run_best)
+    sizes = meta["dataset"]["split_sizes"]
+    return {"weights": weights, "data": f"{meta['dataset']['name']} {sizes['train']}/{sizes['val']}/{sizes['test']}",
+            "input": facts["input"], "budget": f"{facts['budget']}) on {facts['machine']}",
+            "recipe": recipe(meta["train_config"]), "validation": facts["validation"], "best_epoch": meta["epoch"],
+            "storage": meta["storage_dtype"], "trained_commit": meta["commit"], "scored_commit": summary["commit"],
+            "test": _headline(summary), "extra": {label: _headline(s) for label, s in extra.items()}}
+
+
+def weights_table(folder: Path) -> str:
+    """One row per shipped model (every <folder>/*/scores.json), for BENCHMARKS.md."""
+    rows = ["| weights | data (train/val/test) | inputs | training | validation (best epoch) | test | flip TTA | "
+            "zero-shot | stored | trained at |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for path in sorted(folder.glob(f"*/{SCORES}")):
+        r = json.loads(path.read_text())
+        tta = r["extra"].get("flip TTA")
+        zero = [f"{label.removeprefix('zero-shot on ')}: {s['metric']} {s['value']:.4f}"
+                for label, s in r["extra"].items() if label.startswith("zero-shot")]
+        rows.append(f"| `{r['weights']}` | {r['data']} | {r['input']} | {r['budget']}; {r['recipe']} | "
+                    f"{r['validation']} ({r['best_epoch']}) | {r['test']['metric']} **{r['test']['value']:.4f}** "
+                    f"({r['test']['num_images']} images) | {format(tta['value'], '.4f') if tta else '-'} | "
+                    f"{'; '.join(zero) or '-'} | {r['storage']} | {r['trained_commit']} |")
+    return "\n".join(rows) + "\n\nBuilt by `python tools/package_weights.py` from each shipped model's scores.json.\n"
+
+
+def augmentation(augment: dict) -> str:
+    if not augment.get("enabled", True):
+        return "off"
+    return "on" + (" (with elastic deformation)" if augment.get("elastic") else "")
+
+
+def recipe(cfg: dict) -> str:
+    """The small-budget recipe options of the run (RecipeConfig), on or off."""
+    options = cfg.get("recipe", {})
+    ema = options.get("ema_decay")
+    return ", ".join([f"schedule {cfg['schedule']}",
+                      f"deep supervision {'on' if options.get('deep_supervision') else 'off'}",
+                      f"EMA of the weights {f'on (decay {ema})' if ema else 'off'}",
+                      f"progressive resizing {'on' if options.get('progressive_resize') else 'off'}"])
+
+
+def split_section(dataset: dict) -> list[str]:
+    """The stems of every split, so a reader can check what the test score was measured on."""
+    split = dataset.get("split") or {}
+    if not split:
+        return []
+    lines = ["", f"## Split ({dataset.get('split_source')}, split hash {split.get('sha256', '-')})", ""]
+    for name in ("train", "val", "test"):
+        stems = split.get(name, [])
+        lines += [f"<details><summary>{name}: {len(stems)} images</summary>", "",
+                  ", ".join(f"`{s}`" for s in stems) or "(none)", "", "</details>", ""]
+    return lines[:-1]
 
 
 if __name__ == "__main__":
