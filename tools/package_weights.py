@@ -61,6 +61,8 @@ def main() -> None:
     meta = {k: v for k, v in meta.items() if k not in ("format", "weights_sha256")}
     meta["storage_dtype"] = "float16" if args.fp16 else "int8 per-channel weights" if args.int8 else "float32"
     meta["pretrained_name"] = f"{name}:{args.tag}"
+    # runs trained before the split source was recorded repository-relative name this checkout's absolute path
+    meta["dataset"]["split_source"] = meta["dataset"]["split_source"].replace(f"{ROOT}/", "")
     save_state(target, state, meta)
     summary = evaluate(target, args.data, "test", target / "evaluation", progress=False).summary
     extra = {"flip TTA": evaluate(target, args.data, "test", tta=True, progress=False).summary}

@@ -210,7 +210,9 @@ def _resolve_split(dataset: SegmentationFolder, split_file: str | os.PathLike | 
             raise DataError(
                 f"{source_path}: {len(unknown)} listed stems are not in {dataset.root} (first: {unknown[0]!r})"
             )
-        source = str(source_path)
+        # a committed split is named as "splits/<name>.json" so that records do not carry this machine's paths
+        committed = not split_file and source_path == splits_mod.committed_split_path(dataset.name)
+        source = f"splits/{source_path.name}" if committed else str(source_path)
         if not split["val"]:
             split = splits_mod.add_val_split(split)
             source += " (val: 10% of train, seed 0)"
