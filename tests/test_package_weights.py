@@ -72,3 +72,9 @@ def test_weights_table_has_a_row_per_scores_file(tmp_path):
     assert len(rows) == 1
     assert "| `mininet:drive` | DRIVE 2/1/2 | 128x128 patches at scale 1.0 |" in rows[0]
     assert "pooled_dice **0.8100** (2 images) | 0.8200 | CHASE_DB1 (all images): pooled_dice 0.6123 |" in rows[0]
+
+
+def test_weights_whose_run_folder_is_gone_say_so():
+    facts = _tool().training_facts(_meta(), None)
+    assert facts["budget"] == "time budget 60 min of cpu time, 1 thread (run record not kept, see MODEL_CARD.md"
+    assert facts["validation"] == "0.8000"

@@ -4,7 +4,11 @@ evaluation of exactly the shipped file.
     python tools/package_weights.py --run benchmarks/results/cpu/DRIVE/mininet/run/best --tag drive \
         --data ../shared/datasets/DRIVE [--fp16] [--zero-shot ../shared/datasets/CHASE_DB1]
 
-Writes src/litemedseg/weights/<model>_<tag>/{model.safetensors, meta.json, MODEL_CARD.md, evaluation/}.
+    python tools/package_weights.py --rescore med2dsegnet:kvasir --data ../shared/datasets/Kvasir-SEG
+    python tools/package_weights.py --table-only
+
+Writes src/litemedseg/weights/<model>_<tag>/{model.safetensors, meta.json, MODEL_CARD.md, scores.json, evaluation/}
+and rebuilds benchmarks/results/shipped_weights.md (a row per shipped model, from their scores.json).
 --int8 stores every weight of 2+ dimensions as int8 with a per-output-channel scale (a quarter of the size;
 loading dequantizes to fp32), --fp16 stores all floating-point tensors in half precision; the card's scores are
 those of the stored weights.
@@ -38,6 +42,9 @@ def main() -> None:
     parser.add_argument("--tag")
     parser.add_argument("--data", type=Path, help="the dataset folder to score the shipped weights on")
     parser.add_argument("--table-only", action="store_true", help=f"only rebuild {TABLE.relative_to(ROOT)}")
+    parser.add_argument("--rescore", metavar="MODEL:TAG",
+                        help="score shipped weights again (test, flip TTA, --zero-shot) and write their scores.json; "
+                             "for weights whose run folder is gone (the card gains its split stems if it lacks them)")
     parser.add_argument("--zero-shot", type=Path, help="a second dataset of the same kind, scored whole (zero-shot)")
     storage = parser.add_mutually_exclusive_group()
     storage.add_argument("--fp16", action="store_true")
@@ -45,6 +52,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.table_only:
         write_text_atomic(TABLE, weights_table(WEIGHTS))
+        return
+    if args.rescore and args.data:
+        rescore(args.rescore, args.data, args.zero_shot)
         return
     if not (args.run and args.tag and args.data):
         parser.error("--run, --tag and --data are required")
@@ -65,15 +75,35 @@ def main() -> None:
     meta["dataset"]["split_source"] = meta["dataset"]["split_source"].replace(f"{ROOT}/", "")
     save_state(target, state, meta)
     summary = evaluate(target, args.data, "test", target / "evaluation", progress=False).summary
-    extra = {"flip TTA": evaluate(target, args.data, "test", tta=True, progress=False).summary}
-    if args.zero_shot:
-        extra[f"zero-shot on {args.zero_shot.name} (all images)"] = evaluate(
-            target, args.zero_shot, None, target / "evaluation_zero_shot", zero_shot=True, progress=False).summary
+    extra = extra_scores(target, args.data, args.zero_shot, target / "evaluation_zero_shot")
     write_text_atomic(target / "MODEL_CARD.md", model_card(name, args.tag, meta, summary, args, extra))
     write_json_atomic(target / SCORES, scores_record(f"{name}:{args.tag}", meta, summary, extra, Path(args.run)))
     write_text_atomic(TABLE, weights_table(WEIGHTS))
     size = (target / "model.safetensors").stat().st_size
     print(f"wrote {target} ({size / 1e6:.2f} MB); test {summary['headline']['metric']} = {summary['headline']['value']:.4f}")
+
+
+def extra_scores(weights: Path, data: Path, zero_shot: Path | None, zero_shot_out: Path | None) -> dict[str, dict]:
+    """Flip-TTA test scores and, given a second dataset, zero-shot scores on all of it."""
+    extra = {"flip TTA": evaluate(weights, data, "test", tta=True, progress=False).summary}
+    if zero_shot:
+        extra[f"zero-shot on {zero_shot.name} (all images)"] = evaluate(
+            weights, zero_shot, None, zero_shot_out, zero_shot=True, progress=False).summary
+    return extra
+
+
+def rescore(weights: str, data: Path, zero_shot: Path | None) -> None:
+    folder = WEIGHTS / weights.replace(":", "_")
+    meta = json.loads((folder / "meta.json").read_text())
+    summary = evaluate(folder, data, "test", progress=False).summary
+    extra = extra_scores(folder, data, zero_shot, None)
+    write_json_atomic(folder / SCORES, scores_record(weights, meta, summary, extra, None))
+    card = (folder / "MODEL_CARD.md").read_text()
+    if "\n## Split" not in card:  # cards written before the stems were listed
+        lines = [f"- **Recipe**: {recipe(meta['train_config'])}.", *split_section(meta["dataset"])]
+        write_text_atomic(folder / "MODEL_CARD.md", card + "\n".join(lines) + "\n")
+    write_text_atomic(TABLE, weights_table(WEIGHTS))
+    print(f"{weights}: test {summary['headline']['metric']} = {summary['headline']['value']:.4f}")
 
 
 def run_record(run_best: Path) -> tuple[int, float, str]:
@@ -86,15 +116,19 @@ def run_record(run_best: Path) -> tuple[int, float, str]:
     return len(rows), sum(float(r["epoch_time_s"]) for r in rows), str(hardware.get("gpu") or hardware.get("cpu"))
 
 
-def training_facts(meta: dict, run_best: Path) -> dict[str, str]:
-    """The budget, input and best validation score of the run, worded once for the card and the table."""
+def training_facts(meta: dict, run_best: Path | None) -> dict[str, str]:
+    """The budget, input and best validation score of the run, worded once for the card and the table
+    (`run_best` None: the run folder is gone, so epochs run and wall time are not known)."""
     cfg = meta["train_config"]
-    epochs_run, seconds, machine = run_record(run_best)
     clock = (f" of {cfg.get('time_budget_clock', 'wall')} time"
              + (f", {cfg['threads']} thread{'s' if cfg['threads'] > 1 else ''}" if cfg.get("threads") else ""))
-    budget = (f"time budget {cfg['time_budget'] / 60:.0f} min{clock} ({epochs_run} epochs in {seconds / 60:.0f} min"
-              " of wall time" if cfg.get("time_budget")
-              else f"{cfg['epochs']} epochs budget ({epochs_run} run in {seconds / 60:.0f} min")
+    if run_best is None:
+        epochs_run, machine = "run record not kept, see MODEL_CARD.md", "a 2-core CPU"
+    else:
+        count, seconds, machine = run_record(run_best)
+        epochs_run = f"{count} epochs in {seconds / 60:.0f} min of wall time"
+    budget = (f"time budget {cfg['time_budget'] / 60:.0f} min{clock} ({epochs_run}" if cfg.get("time_budget")
+              else f"{cfg['epochs']} epochs budget ({epochs_run}")
     spec = meta["input"]
     size = "x".join(str(s) for s in spec["size"])
     how = f"resized to {size}" if spec["mode"] == "resize" else f"{size} patches at scale {spec['scale']}"
@@ -142,7 +176,7 @@ def _headline(summary: dict) -> dict:
             "split": summary["split"], "num_images": summary["num_images"]}
 
 
-def scores_record(weights: str, meta: dict, summary: dict, extra: dict[str, dict], run_best: Path) -> dict:
+def scores_record(weights: str, meta: dict, summary: dict, extra: dict[str, dict], run_best: Path | None) -> dict:
     """The facts of one shipped model that weights_table() shows, stored beside its card."""
     facts = training_facts(meta, run_best)
     sizes = meta["dataset"]["split_sizes"]
