@@ -83,3 +83,14 @@ def with_training_defaults(monkeypatch, name: str, defaults: dict) -> None:
 
     entry = registry.get_model_entry(name)
     monkeypatch.setitem(registry._ENTRIES, name, dataclasses.replace(entry, training_defaults=defaults))
+
+
+def load_script(relative_path: str):
+    """Import a repository script that is not part of the package (tools/*.py) as a module."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / relative_path
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,16 +1,14 @@
 """BENCHMARKS.md's generated blocks are exactly the result files the benchmark commands wrote."""
 
-import importlib.util
 from pathlib import Path
+
+from tests.helpers import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location("build_benchmarks", ROOT / "tools" / "build_benchmarks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("tools/build_benchmarks.py")
 
 
 def test_generated_blocks_match_their_files():

@@ -1,18 +1,14 @@
 """tools/package_weights.py's model card states the split stems, the budget and the recipe of the shipped run."""
 
-import importlib.util
 import json
 from pathlib import Path
 from types import SimpleNamespace
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import load_script
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location("package_weights", ROOT / "tools" / "package_weights.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("tools/package_weights.py")
 
 
 def _run(tmp_path: Path) -> Path:

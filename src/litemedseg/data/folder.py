@@ -198,10 +198,8 @@ def open_dataset(
 
 def _resolve_split(dataset: SegmentationFolder, split_file: str | os.PathLike | None) -> None:
     stems = sorted(dataset.samples)
-    source_path = (
-        Path(split_file) if split_file
-        else splits_mod.committed_split_path(dataset.name) or (dataset.root / "split.json")
-    )
+    committed = None if split_file else splits_mod.committed_split_path(dataset.name)
+    source_path = Path(split_file) if split_file else committed or (dataset.root / "split.json")
     if split_file or source_path.is_file():
         split = splits_mod.read_split_file(source_path)
         listed = [s for name in splits_mod.SPLIT_NAMES for s in split[name]]
@@ -211,8 +209,7 @@ def _resolve_split(dataset: SegmentationFolder, split_file: str | os.PathLike | 
                 f"{source_path}: {len(unknown)} listed stems are not in {dataset.root} (first: {unknown[0]!r})"
             )
         # a committed split is named as "splits/<name>.json" so that records do not carry this machine's paths
-        committed = not split_file and source_path == splits_mod.committed_split_path(dataset.name)
-        source = f"splits/{source_path.name}" if committed else str(source_path)
+        source = f"splits/{source_path.name}" if source_path == committed else str(source_path)
         if not split["val"]:
             split = splits_mod.add_val_split(split)
             source += " (val: 10% of train, seed 0)"
