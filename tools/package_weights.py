@@ -17,6 +17,7 @@ those of the stored weights.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import shutil
 import sys
@@ -108,8 +109,6 @@ def rescore(weights: str, data: Path, zero_shot: Path | None) -> None:
 
 def run_record(run_best: Path) -> tuple[int, float, str]:
     """(epochs run, seconds of training, CPU or GPU) from the run folder of `run_best`."""
-    import csv
-
     with open(run_best.parent / "metrics.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     hardware = json.loads((run_best.parent / "config.json").read_text()).get("hardware", {})
