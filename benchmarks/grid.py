@@ -294,7 +294,30 @@ def write_seed_tables(results: Path, reference: str = "unet") -> None:
             shown = lambda s: "-" if s is None else f"{s[0]:.4f} ({s[2]} seeds)"  # noqa: E731
             verdicts.append(f"| {dataset}: {ours} >= {rival} | {shown(mine)} | {shown(theirs)} | {verdict} |")
     (results / "targets.md").write_text("\n".join(verdicts) + "\n")
-    print(f"wrote {results / 'seeds.md'}, seeds.csv, targets.md")
+    (results / "matrix.md").write_text(_matrix(cells))
+    print(f"wrote {results / 'seeds.md'}, seeds.csv, targets.md, matrix.md")
+
+
+def _matrix(cells: dict[tuple[str, str], list[dict[str, Any]]]) -> str:
+    """Datasets x models at a glance: test mean (seeds); the best of each dataset, and what it is judged on, marked.
+
+    The best cell is chosen here by test mean for reading only; any choice between models uses validation.
+    """
+    datasets = sorted({d for d, _ in cells})
+    extra = sorted({m for _, m in cells} - set(DEFAULT_MODELS))
+    models = [m for m in DEFAULT_MODELS if any((d, m) in cells for d in datasets)] + extra
+    lines = ["| dataset (headline) | " + " | ".join(models) + " |", "|---" * (len(models) + 1) + "|"]
+    for dataset in datasets:
+        means = {m: statistics.fmean(r["value"] for r in cells[(dataset, m)]) for m in models if (dataset, m) in cells}
+        best = max(means.values())
+        shown = [("-" if m not in means else
+                  (f"**{means[m]:.4f}**" if means[m] == best else f"{means[m]:.4f}") + f" ({len(cells[(dataset, m)])})")
+                 for m in models]
+        metric = next(iter(cells[(dataset, next(iter(means)))]))["headline"]
+        lines.append(f"| {dataset} ({metric}) | " + " | ".join(shown) + " |")
+    return "\n".join(lines + ["", "Test headline, mean over the seeds in brackets; bold: the highest test mean of "
+                               "the dataset (for reading; choices between models use the validation column of the "
+                               "seed table); '-': not run."]) + "\n"
 
 
 def _run_logged(args: argparse.Namespace, dataset: str, model: str, results: Path, budget: Budget | None) -> None:

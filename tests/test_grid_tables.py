@@ -57,3 +57,15 @@ def test_seed_table_gives_mean_std_and_whether_the_gap_beats_the_spread(grid, tm
     assert "| PH2: mininet >= unext_s | 0.9600 (3 seeds) | 0.9300 (3 seeds) | met |" in targets
     assert "| PH2: mininet >= egeunet | 0.9600 (3 seeds) | 0.9900 (1 seeds) | missed |" in targets
     assert "| DRIVE: mininet >= unext_s | - | - | not run |" in targets
+
+
+def test_matrix_shows_every_dataset_and_model_with_seed_counts_and_marks_the_best(grid, tmp_path):
+    _write(tmp_path, "PH2", "unet", [0.90, 0.92])
+    _write(tmp_path, "PH2", "mininet", [0.95])
+    _write(tmp_path, "PH2", "mininet_half", [0.97])        # a variant: listed after the seven models
+    _write(tmp_path, "DRIVE", "egeunet", [0.70])
+    grid.write_seed_tables(tmp_path)
+    lines = (tmp_path / "matrix.md").read_text().splitlines()
+    assert lines[0] == "| dataset (headline) | mininet | unet | egeunet | mininet_half |"
+    assert lines[2] == "| DRIVE (per_image_dice) | - | - | **0.7000** (1) | - |"
+    assert lines[3] == "| PH2 (per_image_dice) | 0.9500 (1) | 0.9100 (2) | - | **0.9700** (1) |"
