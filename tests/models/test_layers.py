@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from litemedseg.models.layers import ConvNormAct, DepthwiseConv2d
 
 
-@pytest.mark.parametrize(("kernel", "dilation"), [(7, 1), (3, 1), (3, 2), (3, 3)])
+@pytest.mark.parametrize(("kernel", "dilation"), [(7, 1), (5, 2), (3, 1), (3, 2), (3, 3)])
 @pytest.mark.parametrize("channels_last", [False, True])
 def test_gradients_equal_the_reference_convolution(kernel, dilation, channels_last):
     torch.manual_seed(0)
@@ -24,6 +24,13 @@ def test_gradients_equal_the_reference_convolution(kernel, dilation, channels_la
     assert torch.allclose(out, ref_out)
     for mine, theirs in zip(fast, reference):
         assert torch.allclose(mine, theirs, atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize(("kernel", "dilation", "grouped"), [(7, 1, True), (5, 1, True), (3, 1, False), (3, 3, False)])
+def test_grouped_weight_gradient_only_for_kernels_where_it_is_faster(kernel, dilation, grouped):
+    conv = DepthwiseConv2d(8, 8, kernel, 1, dilation * (kernel - 1) // 2, dilation, 8, bias=False)
+    name = type(conv(torch.randn(2, 8, 12, 12)).grad_fn).__name__
+    assert (name == "_DepthwiseConvFunctionBackward") is grouped, name
 
 
 def test_conv_norm_act_uses_it_only_for_stride_1_depthwise_and_keeps_state_dict_keys():

@@ -99,9 +99,10 @@ def check_spatial_size(x: torch.Tensor, divisor: int) -> None:
 class _DepthwiseConvFunction(torch.autograd.Function):
     """Depthwise convolution whose weight gradient is one grouped convolution over (channel x batch) groups.
 
-    PyTorch's CPU kernel for the depthwise weight gradient was the slowest op of a training step (28 ms of
-    a 33 ms backward for 1824 channels at 8x8); correlating each (image, channel) plane with its output
-    gradient as a grouped convolution and summing over the batch gives the same gradient 2-3x faster.
+    PyTorch's CPU kernel for the depthwise weight gradient of large kernels was the slowest op of a training
+    step (28 ms of a 33 ms backward for 1824 channels at 8x8, 7x7 kernels); correlating each (image, channel)
+    plane with its output gradient as a grouped convolution and summing over the batch gives the same gradient
+    2-3x faster. For 3x3 kernels PyTorch's own kernel is the faster one (benchmarks/depthwise_grad.py).
     """
 
     @staticmethod
@@ -127,10 +128,16 @@ class _DepthwiseConvFunction(torch.autograd.Function):
         return grad_x, grad_w, None, None
 
 
+# Smallest kernel side for which the grouped weight gradient beats PyTorch's CPU kernel: 7x7 (Med-2D SegNet)
+# trains 1.2-1.3x faster with it, 3x3 (Mini-Net, plain or dilated) 1.2x slower (benchmarks/depthwise_grad.py).
+GROUPED_WEIGHT_GRAD_MIN_KERNEL = 5
+
+
 @torch.jit.unused
 def _fast_depthwise(conv, x):  # noqa: ANN001, ANN202  (unannotated: TorchScript never compiles it)
-    """The faster backward where it applies (CPU fp32 training without bias), else None."""
+    """The faster backward where it applies (CPU fp32 training without bias, kernels of 5x5 and up), else None."""
     usable = (torch.is_grad_enabled() and conv.weight.requires_grad and x.device.type == "cpu"
+              and conv.kernel_size[0] >= GROUPED_WEIGHT_GRAD_MIN_KERNEL
               and conv.bias is None and x.dtype == torch.float32 and not torch.is_autocast_enabled("cpu"))
     return _DepthwiseConvFunction.apply(x, conv.weight, conv.padding[0], conv.dilation[0]) if usable else None
 
