@@ -128,8 +128,9 @@ class _DepthwiseConvFunction(torch.autograd.Function):
         return grad_x, grad_w, None, None
 
 
-# Smallest kernel side for which the grouped weight gradient beats PyTorch's CPU kernel: 7x7 (Med-2D SegNet)
-# trains 1.2-1.3x faster with it, 3x3 (Mini-Net, plain or dilated) 1.2x slower (benchmarks/depthwise_grad.py).
+# Smallest kernel side for which the grouped weight gradient beats PyTorch's CPU kernel: without it a Med-2D
+# SegNet step (7x7) takes 1.35x the CPU time, with it a Mini-Net step (3x3, plain or dilated) 1.2x
+# (benchmarks/depthwise_grad.py).
 GROUPED_WEIGHT_GRAD_MIN_KERNEL = 5
 
 
