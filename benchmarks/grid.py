@@ -299,9 +299,9 @@ def write_seed_tables(results: Path, reference: str = "unet") -> None:
 
 
 def _matrix(cells: dict[tuple[str, str], list[dict[str, Any]]]) -> str:
-    """Datasets x models at a glance: test mean (seeds); the best of each dataset, and what it is judged on, marked.
+    """Datasets x models at a glance: test mean (seed count), the highest of each dataset in bold.
 
-    The best cell is chosen here by test mean for reading only; any choice between models uses validation.
+    The bold cell is for reading only; any choice between models uses validation (seeds.md).
     """
     datasets = sorted({d for d, _ in cells})
     extra = sorted({m for _, m in cells} - set(DEFAULT_MODELS))
@@ -313,7 +313,7 @@ def _matrix(cells: dict[tuple[str, str], list[dict[str, Any]]]) -> str:
         shown = [("-" if m not in means else
                   (f"**{means[m]:.4f}**" if means[m] == best else f"{means[m]:.4f}") + f" ({len(cells[(dataset, m)])})")
                  for m in models]
-        metric = next(iter(cells[(dataset, next(iter(means)))]))["headline"]
+        metric = cells[(dataset, next(iter(means)))][0]["headline"]
         lines.append(f"| {dataset} ({metric}) | " + " | ".join(shown) + " |")
     return "\n".join(lines + ["", "Test headline, mean over the seeds in brackets; bold: the highest test mean of "
                                "the dataset (for reading; choices between models use the validation column of the "
