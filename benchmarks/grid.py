@@ -82,24 +82,49 @@ def run_cell(presets, preset: str, dataset: str, model: str, results: Path, epoc
     summary_path = cell / "eval" / "summary.json"
     if summary_path.is_file():
         return json.loads(summary_path.read_text())
-    config = TrainConfig.model_validate(cell_config(presets, preset, dataset, model, cell, epochs, budget))
+    settings = cell_config(presets, preset, dataset, model, cell, epochs, budget)
+    state = cell / "run" / "train_state.pt"
+    resume = state.is_file() and not (cell / "run" / "train_summary.json").is_file()
+    if resume:  # a cell interrupted mid-training (a session ended) continues from its last whole epoch
+        settings["overwrite"] = False
+    config = TrainConfig.model_validate(settings)
     started = time.perf_counter()
-    trained = train(config)
-    print(f"  trained {dataset}/{model}: best val {trained.best_score:.4f} @ {trained.best_epoch} "
-          f"({trained.wall_time_s:.0f} s)", flush=True)
-    result = evaluate(trained.run_dir / "best", config.data, "test", cell / "eval", progress=False)
+    done = cell / "run" / "train_summary.json"
+    if done.is_file() and (cell / "run" / "best").is_dir():  # trained, killed while scoring: score it
+        trained = json.loads(done.read_text())
+    else:
+        result = train(config, resume=resume)
+        trained = json.loads((result.run_dir / "train_summary.json").read_text())
+    keep_run_records(cell / "run", cell / "records")
+    print(f"  trained {dataset}/{model}: best val {trained['best_val_score']:.4f} @ {trained['best_epoch']} "
+          f"({trained['wall_time_s']:.0f} s)", flush=True)
+    result = evaluate(cell / "run" / "best", config.data, "test", cell / "eval", progress=False)
     summary = result.summary
-    summary["train_wall_time_s"] = trained.wall_time_s
+    summary["train_wall_time_s"] = trained["wall_time_s"]
     summary["cell_wall_time_s"] = round(time.perf_counter() - started, 1)
-    summary["budget"] = {"epochs": trained.epochs_run if budget else config.epochs,
+    summary["budget"] = {"epochs": trained["epochs_run"] if budget else config.epochs,
                          "input": config.input.model_dump(mode="json"), "batch_size": config.batch_size,
-                         "lr": config.lr, "best_epoch": trained.best_epoch, "best_val": trained.best_score,
+                         "lr": config.lr, "best_epoch": trained["best_epoch"], "best_val": trained["best_val_score"],
                          "time_budget_s": config.time_budget, "clock": config.time_budget_clock,
                          "seed": config.seed}
     from litemedseg.utils.atomic import write_json_atomic
 
     write_json_atomic(summary_path, summary)
     return summary
+
+
+RUN_RECORDS = ("config.json", "metrics.csv", "train_summary.json", "split.json")
+
+
+def keep_run_records(run_dir: Path, records: Path) -> None:
+    """The run's small records (config with its execution plan, per-epoch metrics, summary, split), kept beside
+    the cell's evaluation so every table rebuilds from the repository; the weights stay in the ignored run/."""
+    import shutil
+
+    records.mkdir(parents=True, exist_ok=True)
+    for name in RUN_RECORDS:
+        if (run_dir / name).is_file():
+            shutil.copy2(run_dir / name, records / name)
 
 
 def run_zero_shot(presets, results: Path, models: list[str]) -> None:

@@ -17,6 +17,7 @@ from litemedseg.errors import ConfigError, one_line
 
 
 MAX_CONFIG_BYTES = 1024 * 1024
+MAX_EPOCHS = 100_000
 
 
 class _ConfigLoader(yaml.SafeLoader):
@@ -130,8 +131,9 @@ class TrainConfig(_Strict):
     recipe: RecipeConfig = Field(default_factory=RecipeConfig)
     loss: str | None = None
     loss_kwargs: dict[str, Any] = Field(default_factory=dict)
-    epochs: int = Field(50, ge=1, le=100_000)
-    # seconds of training (a number, or "15m", "1h30m", "90s"); the schedule spans it and `epochs` is a cap
+    epochs: int = Field(50, ge=1, le=MAX_EPOCHS)
+    # seconds of training (a number, or "15m", "1h30m", "90s"); the schedule spans it and owns the stop: `epochs`
+    # and `patience` apply under a budget only when set explicitly (see `with_stopping_rules`)
     time_budget: float | None = Field(None, gt=0, le=30 * 24 * 3600)
     # what the budget counts: wall-clock seconds, or this process's CPU seconds (fair when other jobs share the
     # machine; with threads=1 one CPU second is one second of one core)
@@ -186,7 +188,7 @@ class TrainConfig(_Strict):
 
         defaults = get_model_entry(self.model).training_defaults
         if not defaults:
-            return self
+            return self.with_stopping_rules()
         resolved = TrainConfig.model_validate(_fill_unset(self, defaults))
         chosen = self.recipe.model_fields_set
         off = {name: False for name, cannot in (("progressive_resize", resolved.input.mode != "resize"),
@@ -194,7 +196,17 @@ class TrainConfig(_Strict):
                if cannot and name not in chosen and getattr(resolved.recipe, name)}
         if off:
             resolved = resolved.model_copy(update={"recipe": resolved.recipe.model_copy(update=off)})
-        return resolved
+        return resolved.with_stopping_rules(self.model_fields_set)
+
+    def with_stopping_rules(self, chosen: set[str] | None = None) -> TrainConfig:
+        """Under a time budget the schedule owns the stop: the default epoch cap and patience would end a run with
+        its learning rate still high (a 600 s run stopped after 192 s), so they are lifted unless `chosen` (the
+        fields the user set) names them. Without a budget, nothing changes."""
+        chosen = self.model_fields_set if chosen is None else chosen
+        if not self.time_budget:
+            return self
+        update = {key: value for key, value in (("epochs", MAX_EPOCHS), ("patience", 0)) if key not in chosen}
+        return self.model_copy(update=update) if update else self
 
     def run_name(self) -> str:
         """The run folder's name: `name`, or MODEL-DATASET (always one plain folder name)."""

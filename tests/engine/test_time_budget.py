@@ -1,10 +1,11 @@
 """`train --time-budget`: the schedule spans wall-clock time, the run ends on time and says how far it got."""
 
 import json
+import re
 
 import pytest
 
-from litemedseg.config import load_config, parse_duration
+from litemedseg.config import MAX_EPOCHS, load_config, parse_duration
 from litemedseg.engine import train
 from litemedseg.errors import ConfigError
 
@@ -51,3 +52,30 @@ def test_resuming_a_run_whose_budget_is_spent_says_how_to_go_on(tmp_path):
     with pytest.raises(ConfigError, match="planned for time_budget=2.0, not 60.0.*--init .*t/best"):
         train(quick_config(tmp_path, name="t", epochs=10_000, time_budget=60.0, overwrite=False,
                            **{"input.size": 32}), resume=True)
+
+
+def test_with_a_budget_the_default_cap_and_patience_do_not_end_the_run():
+    config = load_config(None, {"time_budget": "10m"}).with_model_defaults()
+    assert config.epochs == MAX_EPOCHS and config.patience == 0
+    chosen = load_config(None, {"time_budget": "10m", "epochs": 7, "patience": 3}).with_model_defaults()
+    assert (chosen.epochs, chosen.patience) == (7, 3)  # set by the user: they apply, and the stop says so
+    plain = load_config(None, {}).with_model_defaults()
+    assert (plain.epochs, plain.patience) == (50, 20)  # no budget: the defaults stand
+
+
+def test_a_default_config_trains_until_the_budget_is_spent(tmp_path):
+    settings = {"model": "mininet", "data": "demo", "input.size": 32, "batch_size": 16, "output": str(tmp_path),
+                "progress": False, "tensorboard": False, "time_budget": 6.0, "name": "t", "schedule": "cosine"}
+    result = train(load_config(None, settings))  # no epochs or patience given: 50 and 20 would be the defaults
+    assert result.stop_reason == "time_budget" and result.describe_stop() == "time budget reached"
+    summary = json.loads((result.run_dir / "train_summary.json").read_text())
+    assert summary["stop_reason"] == "time_budget" and summary["training_time_s"] >= 6.0 * 0.5
+
+
+def test_an_explicit_cap_that_ends_a_budget_run_early_says_so(tmp_path):
+    result = train(quick_config(tmp_path, name="t", epochs=2, time_budget=3600.0, **{"input.size": 32}))
+    assert not result.stopped_on_time and result.epochs_run == 2
+    assert result.stop_reason == "epochs"
+    assert re.fullmatch(r"epoch cap reached after \d+% of the time budget", result.describe_stop())
+    summary = json.loads((result.run_dir / "train_summary.json").read_text())
+    assert summary["stopped_on_time_budget"] is False and summary["stop_reason"] == "epochs"

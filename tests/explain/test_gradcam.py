@@ -65,7 +65,7 @@ def test_every_model_has_a_default_layer(name):
     model = litemedseg.create_model(name)
     layer, module = resolve_layer(model)
     assert layer == default_layer_name(model)
-    expected = {"unet": "model.1.submodule", "basicunet": "upcat_1"}.get(name, f"decoder.{len(model.decoder) - 1}"
+    expected = {"unet": "model.1.submodule", "unet_tiny": "model.1.submodule", "basicunet": "upcat_1"}.get(name, f"decoder.{len(model.decoder) - 1}"
                                                                           if hasattr(model, "decoder") else None)
     assert layer == expected and module is dict(model.named_modules())[layer]
 

@@ -11,7 +11,7 @@ def test_list_models_has_both_networks_and_baselines():
     for expected in ("med2dsegnet", "med2dsegnet_s", "med2dsegnet_l", "mininet", "mininet_half", "unet", "basicunet"):
         assert expected in names
     assert list_models("mini*") == ["mininet", "mininet_half"]
-    assert list_models(family="baseline") == ["basicunet", "unet"]
+    assert list_models(family="baseline") == ["basicunet", "unet", "unet_tiny"]
 
 
 def test_unknown_model_suggests_close_names():

@@ -73,11 +73,14 @@ def command(config_path, settings, resume, no_progress, **flags) -> None:  # noq
         raise ConfigError(f"{config_path}: {err}") from None
     if result.rank != 0:  # under torchrun only the first process reports
         return
+    stop = result.describe_stop()
+    spent = f"{result.wall_time_s:.0f} s wall"
+    if result.time_budget_s:  # the clock the budget counts, against the budget
+        spent = (f"{result.training_time_s:.0f} of {result.time_budget_s:.0f} {result.time_budget_clock} s "
+                 f"budgeted, {result.wall_time_s:.0f} s wall")
     click.echo(
         f"{result.run_dir}: best validation {result.best_score:.4f} at epoch {result.best_epoch} "
-        f"({result.epochs_run} epochs{', stopped early' if result.stopped_early else ''}"
-        f"{', time budget reached' if result.stopped_on_time else ''}, {result.wall_time_s:.0f} s); "
-        f"weights: {result.run_dir / 'best'}"
+        f"({result.epochs_run} epochs{', ' + stop if stop else ''}, {spent}); weights: {result.run_dir / 'best'}"
     )
 
 

@@ -53,6 +53,25 @@ class TrainResult:
     history: list[dict[str, Any]] = field(default_factory=list)
     rank: int = 0
     stopped_on_time: bool = False
+    training_time_s: float = 0.0  # what the budget counts (CPU or wall seconds of the epochs)
+    time_budget_s: float | None = None
+    time_budget_clock: str = "wall"
+
+    @property
+    def stop_reason(self) -> str:
+        """Why training ended: 'time_budget', 'patience' (early stopping) or 'epochs' (the cap, or all planned)."""
+        return "time_budget" if self.stopped_on_time else "patience" if self.stopped_early else "epochs"
+
+    def describe_stop(self) -> str:
+        """One phrase for the CLI's last line; under a budget, a cap or patience that ended the run early says
+        how much of the budget was left."""
+        if self.stopped_on_time:
+            return "time budget reached"
+        why = "stopped early (patience)" if self.stopped_early else "epoch cap reached"
+        if self.time_budget_s:
+            share = self.training_time_s / self.time_budget_s
+            return f"{why} after {share:.0%} of the time budget"
+        return why if self.stopped_early else ""
 
 
 @dataclass
@@ -477,7 +496,8 @@ class Trainer:
                 if self.budget_s:  # stop before an epoch that would end past the budget (validation included)
                     spent = self.spent_s + self.clock() - self.epoch_started
                     per_epoch = spent / epoch
-                    stopped_on_time = last = last or spent + per_epoch > self.budget_s
+                    stopped_on_time = spent + per_epoch > self.budget_s
+                    last = last or stopped_on_time
                 validate = bool(self.val_items) and (epoch % self.config.val_every == 0 or last)
                 score = self._validate() if validate else math.nan
                 if not self.val_items:  # nothing to select on: the latest epoch is the best we know
@@ -497,23 +517,25 @@ class Trainer:
                 self._save(epoch, score, improved, history)
                 log.append(row)
                 bar.set_postfix(epoch=epoch, loss=f"{train_loss:.4f}", val=f"{score:.4f}", best=f"{self.best_score:.4f}")
+                if stopped_on_time:  # the budget ends the run whatever patience says
+                    break
                 if self.config.patience and self.stale_epochs >= self.config.patience:
                     stopped_early = True
-                    break
-                if stopped_on_time:
                     break
         finally:
             bar.close()
             log.close()
         result = TrainResult(self.run_dir, self.best_score, self.best_epoch, epoch, stopped_early,
-                             round(time.perf_counter() - started, 2), history, self.dist.rank, stopped_on_time)
+                             round(time.perf_counter() - started, 2), history, self.dist.rank, stopped_on_time,
+                             training_time_s=round(self.spent_s, 2), time_budget_s=self.budget_s,
+                             time_budget_clock=self.config.time_budget_clock)
         if self.dist.is_main:
             write_json_atomic(self.run_dir / "train_summary.json", {
                 "best_val_score": self.best_score, "headline": self.headline, "best_epoch": self.best_epoch,
                 "epochs_run": epoch, "stopped_early": stopped_early, "wall_time_s": result.wall_time_s,
                 "time_budget_s": self.budget_s, "time_budget_clock": self.config.time_budget_clock,
-                "stopped_on_time_budget": stopped_on_time, "recipe": self.config.recipe.model_dump(),
-                "training_time_s": round(self.spent_s, 2),
+                "stopped_on_time_budget": stopped_on_time, "stop_reason": result.stop_reason,
+                "recipe": self.config.recipe.model_dump(), "training_time_s": round(self.spent_s, 2),
                 "resumed": self.resume, "device": str(self.device), "world_size": self.dist.world_size,
                 "hardware": hardware(self.device), "commit": git_commit(),
             })
