@@ -243,18 +243,73 @@ def write_table(results: Path) -> None:
     print(f"wrote {results / 'table.md'}, table.csv, params_vs_dice.png")
 
 
-# Issue 13: at equal time per cell, (dataset, model) must reach at least (dataset, each of these).
-TARGETS = {("Kvasir-SEG", "med2dsegnet"): ["basicunet", "unext"],
-           **{(d, "mininet"): ["unext_s", "egeunet"] for d in ("DRIVE", "CHASE_DB1", "PH2", "DSB2018")}}
+# At equal time per cell, (dataset, model) must reach at least (dataset, each of these): SPEC.md section 6 (issue
+# 26: the peers of issue 13 and the tiny plain U-Net).
+TARGETS = {("Kvasir-SEG", "med2dsegnet"): ["basicunet", "unext", "unet_tiny"],
+           **{(d, "mininet"): ["unext_s", "egeunet", "unet_tiny"] for d in ("DRIVE", "CHASE_DB1", "PH2", "DSB2018")}}
+SIGNIFICANCE = 0.05
+
+
+def per_image_scores(cell: Path) -> dict[str, float]:
+    """Per-image headline score (Dice; mean class Dice for several classes) of every test image, averaged over
+    the cell's seeds; the pairing unit of the verdicts."""
+    sums: dict[str, list[float]] = {}
+    for path in sorted(cell.glob("seed*/eval/per_image.csv")):
+        with open(path, newline="") as handle:
+            for row in csv.DictReader(handle):
+                value = row.get("dice") if "dice" in row else row.get("mean_dice")
+                if value not in (None, ""):
+                    sums.setdefault(row["image"], []).append(float(value))
+    return {image: statistics.fmean(values) for image, values in sums.items()}
+
+
+def paired_test(ours: dict[str, float], theirs: dict[str, float]) -> tuple[float, int]:
+    """Two-sided Wilcoxon signed-rank p-value over the images both cells scored, and how many they are."""
+    from scipy.stats import wilcoxon
+
+    common = sorted(set(ours) & set(theirs))
+    differences = [ours[i] - theirs[i] for i in common]
+    if len(common) < 2 or not any(differences):
+        return 1.0, len(common)
+    return float(wilcoxon(differences).pvalue), len(common)
+
+
+def verdict(mine: tuple[float, float, int], theirs: tuple[float, float, int], p_value: float) -> str:
+    """met: our test mean is at least theirs. missed: behind, the paired test says so (p < 0.05) and, with two or
+    more seeds on each side, the gap is wider than the two seed spreads together. Anything else behind: tie."""
+    if mine[0] >= theirs[0]:
+        return "met"
+    seeded = mine[2] >= 2 and theirs[2] >= 2
+    spread = (mine[1] + theirs[1]) if seeded else 0.0
+    return "missed" if p_value < SIGNIFICANCE and theirs[0] - mine[0] > spread else "tie"
+
+
+def _carried_validation(path: Path) -> dict[tuple[str, str, int], float]:
+    """Validation means of an earlier seeds.csv, by (dataset, model, seeds), for cells whose runs' best
+    validation scores are no longer readable (older grids did not commit their run records)."""
+    if not path.is_file():
+        return {}
+    with open(path, newline="") as handle:
+        return {(row["dataset"], row["model"], int(row["seeds"])): float(row["val_mean"])
+                for row in csv.DictReader(handle) if row.get("val_mean")}
+
+
+def _spread(figures: tuple[float, float, int]) -> tuple[float, float, int]:
+    mean, std, n = figures
+    return mean, 0.0 if math.isnan(std) else std, n
 
 
 def _best_val(summary_path: Path) -> float:
-    """The run's best validation headline: recorded in the cell's summary, or read from its run folder."""
+    """The run's best validation headline: recorded in the cell's summary, or read from its committed records
+    (or, for cells of older grids, its run folder)."""
     recorded = json.loads(summary_path.read_text()).get("budget", {}).get("best_val")
     if recorded is not None:
         return float(recorded)
-    run = summary_path.parents[1] / "run" / "train_summary.json"
-    return float(json.loads(run.read_text())["best_val_score"]) if run.is_file() else math.nan
+    for folder in ("records", "run"):
+        run = summary_path.parents[1] / folder / "train_summary.json"
+        if run.is_file():
+            return float(json.loads(run.read_text())["best_val_score"])
+    return math.nan
 
 
 def write_seed_tables(results: Path, reference: str = "unet") -> None:
@@ -273,6 +328,7 @@ def write_seed_tables(results: Path, reference: str = "unet") -> None:
             return None
         return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else math.nan, len(values)
 
+    carried = _carried_validation(results / "seeds.csv")
     rows, lines = [], ["| dataset | model | seeds | headline mean ± std | validation mean | epochs (mean) | vs " +
                        reference + " | beyond seed spread |", "|---|---|---|---|---|---|---|---|"]
     for (dataset, model), group in sorted(cells.items()):
@@ -284,13 +340,17 @@ def write_seed_tables(results: Path, reference: str = "unet") -> None:
         epochs = statistics.fmean(r["epochs"] or 0 for r in group)
         vals = [r["val"] for r in group if not math.isnan(r["val"])]
         val = statistics.fmean(vals) if len(vals) == len(group) else math.nan
+        mark = ""
+        if math.isnan(val) and carried.get((dataset, model, n)) is not None:
+            val, mark = carried[(dataset, model, n)], "†"
         rows.append({"dataset": dataset, "model": model, "seeds": n, "mean": round(mean, 4),
                      "std": None if math.isnan(std) else round(std, 4),
-                     "val_mean": None if math.isnan(val) else round(val, 4), "epochs_mean": round(epochs, 1),
+                     "val_mean": None if math.isnan(val) else round(val, 4), "val_carried": bool(mark),
+                     "epochs_mean": round(epochs, 1),
                      f"delta_vs_{reference}": None if math.isnan(delta) else round(delta, 4),
                      "beyond_seed_spread": beyond, "commit": ", ".join(sorted({r["commit"] for r in group})),
                      "hardware": group[0]["hardware"]})
-        lines.append(f"| {dataset} | {model} | {n} | {mean:.4f} ± {_fmt(std)} | {_fmt(val)} | {epochs:.1f} | "
+        lines.append(f"| {dataset} | {model} | {n} | {mean:.4f} ± {_fmt(std)} | {_fmt(val)}{mark} | {epochs:.1f} | "
                      f"{'-' if math.isnan(delta) else f'{delta:+.4f}'} | {beyond} |")
     budgets = {(b.get("time_budget_s"), b.get("clock")) for b in
                (json.loads(p.read_text())["budget"] for p in results.glob("*/*/seed*/eval/summary.json"))}
@@ -302,22 +362,32 @@ def write_seed_tables(results: Path, reference: str = "unet") -> None:
               f"{len(runs)} runs, commit(s) {', '.join(sorted({r['commit'] for r in runs}))}; "
               f"{'; '.join(sorted({r['hardware'] for r in runs}))}; training wall time of all runs "
               f"{train_hours:.1f} h."]
+    if any(row["val_carried"] for row in rows):
+        lines += ["", "† validation mean carried over from this folder's earlier seeds.csv: the runs' best "
+                  "validation scores were read from run folders that were not committed (cells run from 2026-12-08 "
+                  "on keep them in records/)."]
     (results / "seeds.md").write_text("\n".join(lines) + "\n")
     with open(results / "seeds.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    verdicts = ["| target | ours | theirs | verdict |", "|---|---|---|---|"]
+    verdicts = ["| target | ours | theirs | Wilcoxon p (images) | verdict |", "|---|---|---|---|---|"]
     for (dataset, ours), rivals in TARGETS.items():
         mine = stats((dataset, ours))
         for rival in rivals:
             theirs = stats((dataset, rival))
+            shown = lambda s: "-" if s is None else f"{s[0]:.4f} ± {_fmt(s[1])} ({s[2]} seeds)"  # noqa: E731
             if mine is None or theirs is None:
-                verdict = "not run"
-            else:
-                verdict = "met" if mine[0] >= theirs[0] else "missed"
-            shown = lambda s: "-" if s is None else f"{s[0]:.4f} ({s[2]} seeds)"  # noqa: E731
-            verdicts.append(f"| {dataset}: {ours} >= {rival} | {shown(mine)} | {shown(theirs)} | {verdict} |")
+                verdicts.append(f"| {dataset}: {ours} >= {rival} | {shown(mine)} | {shown(theirs)} | - | not run |")
+                continue
+            p_value, images = paired_test(per_image_scores(results / dataset / ours),
+                                          per_image_scores(results / dataset / rival))
+            verdicts.append(f"| {dataset}: {ours} >= {rival} | {shown(mine)} | {shown(theirs)} | "
+                            f"{p_value:.3g} ({images}) | {verdict(_spread(mine), _spread(theirs), p_value)} |")
+    verdicts += ["", "Test headline mean ± seed std. Wilcoxon: two-sided signed-rank test over the test images' "
+                 "per-image Dice, each averaged over the seeds. met: ours >= theirs; missed: behind with p < "
+                 f"{SIGNIFICANCE} and, with two or more seeds each, by more than the two seed spreads together; "
+                 "tie: behind but not beyond both."]
     (results / "targets.md").write_text("\n".join(verdicts) + "\n")
     (results / "matrix.md").write_text(_matrix(cells))
     print(f"wrote {results / 'seeds.md'}, seeds.csv, targets.md, matrix.md")

@@ -54,9 +54,36 @@ def test_seed_table_gives_mean_std_and_whether_the_gap_beats_the_spread(grid, tm
     assert "| 1 | 0.9900 ± - |" in rows["egeunet"] and rows["egeunet"].endswith("| - |")
     assert "10 runs, commit(s) abc; test CPU" in (tmp_path / "seeds.md").read_text()
     targets = (tmp_path / "targets.md").read_text()
-    assert "| PH2: mininet >= unext_s | 0.9600 (3 seeds) | 0.9300 (3 seeds) | met |" in targets
-    assert "| PH2: mininet >= egeunet | 0.9600 (3 seeds) | 0.9900 (1 seeds) | missed |" in targets
-    assert "| DRIVE: mininet >= unext_s | - | - | not run |" in targets
+    assert "| PH2: mininet >= unext_s | 0.9600 ± 0.0100 (3 seeds) | 0.9300 ± 0.0300 (3 seeds) | 1 (0) | met |" \
+        in targets
+    # behind, but no per-image scores to test: not a miss
+    assert "| PH2: mininet >= egeunet | 0.9600 ± 0.0100 (3 seeds) | 0.9900 ± - (1 seeds) | 1 (0) | tie |" in targets
+    assert "| DRIVE: mininet >= unext_s | - | - | - | not run |" in targets
+
+
+def _per_image(results: Path, dataset: str, model: str, seed: int, scores: list[float]) -> None:
+    path = results / dataset / model / f"seed{seed}" / "eval" / "per_image.csv"
+    path.write_text("image,dice,iou\n" + "".join(f"img{i},{v},{v}\n" for i, v in enumerate(scores)))
+
+
+def test_verdicts_pair_images_over_seeds_and_weigh_the_seed_spread(grid, tmp_path):
+    behind = [0.80 + 0.01 * i for i in range(12)]
+    _write(tmp_path, "PH2", "mininet", [0.85, 0.85])
+    _write(tmp_path, "PH2", "unext_s", [0.90, 0.90])   # 0.05 ahead, seed std 0: beyond the spread
+    _write(tmp_path, "PH2", "egeunet", [0.99, 0.81])   # ahead on the mean, but a wide seed spread
+    for seed in (0, 1):
+        _per_image(tmp_path, "PH2", "mininet", seed, behind)
+        _per_image(tmp_path, "PH2", "unext_s", seed, [v + 0.05 + 0.001 * i for i, v in enumerate(behind)])
+        _per_image(tmp_path, "PH2", "egeunet", seed, [v + 0.05 for v in behind])
+    grid.write_seed_tables(tmp_path)
+    rows = {line.split(" | ")[0][2:]: line for line in (tmp_path / "targets.md").read_text().splitlines()
+            if line.startswith("| PH2")}
+    assert rows["PH2: mininet >= unext_s"].endswith("(12) | missed |")
+    assert float(rows["PH2: mininet >= unext_s"].split(" | ")[3].split()[0]) < 0.05
+    assert rows["PH2: mininet >= egeunet"].endswith("(12) | tie |")  # significant, yet within 0 + 0.127 of spread
+    assert grid.verdict((0.80, 0.0, 1), (0.90, 0.0, 1), 0.2) == "tie"
+    assert grid.verdict((0.80, 0.0, 1), (0.90, 0.0, 1), 0.01) == "missed"
+    assert grid.verdict((0.90, 0.0, 1), (0.90, 0.0, 1), 0.01) == "met"
 
 
 def test_matrix_shows_every_dataset_and_model_with_seed_counts_and_marks_the_best(grid, tmp_path):

@@ -1,4 +1,4 @@
-"""Rebuild the generated parts of BENCHMARKS.md from the committed result files, or check that they match.
+"""Rebuild the generated parts of BENCHMARKS.md and README.md from the committed result files, or check that they match.
 
     python tools/build_benchmarks.py            # rewrite every marked block from its file
     python tools/build_benchmarks.py --check    # exit 1 when BENCHMARKS.md and a result file disagree
@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+DOCUMENTS = ("BENCHMARKS.md", "README.md")  # the documents that carry generated blocks
 BLOCK = re.compile(r"(<!-- generated from (?P<path>[^ ]+) -->\n)(?P<body>.*?)(<!-- end generated -->)", re.S)
 
 
@@ -39,20 +40,23 @@ def rebuild(text: str, root: Path = ROOT) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true")
-    parser.add_argument("--file", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument("--file", type=Path, nargs="*", default=[ROOT / name for name in DOCUMENTS])
     args = parser.parse_args()
-    text = args.file.read_text()
-    new = rebuild(text)
-    blocks = len(BLOCK.findall(text))
-    if args.check:
-        if new != text:
-            print(f"{args.file}: out of date with its result files; run python tools/build_benchmarks.py")
-            return 1
-        print(f"{args.file}: {blocks} generated blocks match their files")
-        return 0
-    args.file.write_text(new)
-    print(f"{args.file}: rebuilt {blocks} generated blocks")
-    return 0
+    status = 0
+    for path in args.file:
+        text = path.read_text()
+        new = rebuild(text)
+        blocks = len(BLOCK.findall(text))
+        if args.check:
+            if new != text:
+                print(f"{path}: out of date with its result files; run python tools/build_benchmarks.py")
+                status = 1
+            else:
+                print(f"{path}: {blocks} generated blocks match their files")
+            continue
+        path.write_text(new)
+        print(f"{path}: rebuilt {blocks} generated blocks")
+    return status
 
 
 if __name__ == "__main__":
