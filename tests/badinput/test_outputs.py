@@ -52,13 +52,24 @@ def _evaluate(weights: Path, data: Path, out: Path, *extra: str) -> tuple[int, s
 def test_re_evaluating_replaces_the_old_folder_whole(trained, tmp_path: Path):
     data, weights = trained
     out = tmp_path / "eval"
-    out.mkdir()
-    (out / "per_image.csv").write_text("image,dice\nold,1\n")  # an older evaluation's file
+    assert _evaluate(weights, data, out)[0] == 0
+    (out / "per_image.csv").write_text("image,dice\nold,1\n")  # a hand edit of the evaluation's file
     code, _, err = _evaluate(weights, data, out)
     assert code == 0, err
     assert sorted(p.name for p in out.iterdir()) == sorted([MANIFEST, "per_image.csv", "summary.json", "report.md"])
     assert "old," not in (out / "per_image.csv").read_text()
     assert _hidden(tmp_path) == []
+
+
+def test_an_older_versions_folder_is_refused_with_the_command_to_move_it(trained, tmp_path: Path):
+    """Without the manifest, names cannot tell an older evaluation from a user's notes/report.md."""
+    data, weights = trained
+    out = tmp_path / "notes"
+    out.mkdir()
+    (out / "report.md").write_text("my notes")
+    code, _, err = _evaluate(weights, data, out)
+    assert code == 1 and f"(mv {out} {out}.old)" in _error_line(err)
+    assert (out / "report.md").read_text() == "my notes"
 
 
 def test_evaluate_never_replaces_a_folder_of_other_files(trained, tmp_path: Path):

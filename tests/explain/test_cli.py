@@ -54,3 +54,22 @@ def test_explain_bad_layer_is_one_line_error_in_a_subprocess(mininet_weights, im
     result = run_cli("explain", "--weights", str(mininet_weights), "--input", str(image_folder), "--output",
                      str(tmp_path / "o"), "--layer", "decoder.7")
     assert_one_line_error(result, "unknown layer 'decoder.7' for mininet", "decoder.2")
+
+
+def test_explain_output_follows_the_one_output_rule(mininet_weights, image_folder, tmp_path):
+    """A user's folder is never overwritten; a rerun replaces its own folder whole (no first-run files left)."""
+    runner = CliRunner()
+    args = ["--weights", str(mininet_weights), "--no-progress", "--output"]
+    users = tmp_path / "mine"
+    (users / "overlays").mkdir(parents=True)
+    (users / "overlays" / "a_foreground.png").write_bytes(b"the user's picture")
+    result = runner.invoke(main, ["explain", *args, str(users), "--input", str(image_folder)])
+    assert result.exit_code == 1 and f"(mv {users} {users}.old)" in result.output
+    assert (users / "overlays" / "a_foreground.png").read_bytes() == b"the user's picture"
+
+    out = tmp_path / "out"
+    assert runner.invoke(main, ["explain", *args, str(out), "--input", str(image_folder)]).exit_code == 0
+    assert runner.invoke(main, ["explain", *args, str(out), "--input", str(image_folder / "a.png")]).exit_code == 0
+    assert sorted(p.name for p in (out / "overlays").iterdir()) == ["a_foreground.png"]  # b's is gone
+    assert [item["overlay"] for item in json.loads((out / "explain.json").read_text())["items"]] == \
+        [str(out / "overlays" / "a_foreground.png")]

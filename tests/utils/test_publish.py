@@ -69,7 +69,8 @@ def test_a_folder_with_a_users_files_is_never_replaced(tmp_path: Path, content: 
         (target / "notes.txt").write_text("mine")
     else:
         (target / "thesis.docx").write_text("mine")
-    with pytest.raises(OutputError, match="did not write; it is never replaced"):
+    with pytest.raises(OutputError, match=r"files without its litemedseg-output.json, so `litemedseg predict` "
+                                          r"never replaced it; .*move this one aside first \(mv .*out .*out.old\)"):
         with publish_folder(target, PREDICTION):
             pytest.fail("must refuse before yielding")
     assert len(list(target.iterdir())) == 2
@@ -83,14 +84,19 @@ def test_a_folder_of_another_kind_is_not_replaced(tmp_path: Path):
         check_output_folder(target, EVALUATION)
 
 
-def test_an_older_versions_folder_of_the_same_kind_is_replaced(tmp_path: Path):
-    target = tmp_path / "eval"
-    target.mkdir()
-    for name in ("per_image.csv", "summary.json", "report.md"):
-        (target / name).write_text("old")
-    with publish_folder(target, EVALUATION) as staging:
-        (staging / "summary.json").write_text("new")
-    assert sorted(p.name for p in target.iterdir()) == [MANIFEST, "summary.json"]
+@pytest.mark.parametrize(("kind", "names"), [(EVALUATION, ["report.md"]), (PREDICTION, ["masks/a.png"]),
+                                              (EVALUATION, ["per_image.csv", "summary.json", "report.md"])])
+def test_a_folder_without_a_manifest_is_refused_whatever_its_names(tmp_path: Path, kind, names):
+    """`predict --output gt` where gt/ holds only the user's masks/, or `evaluate --output notes` where notes/
+    holds only a report.md: names alone cannot tell a user's files from an older version's output."""
+    target = tmp_path / "out"
+    for name in names:
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        (target / name).write_text("the user's")
+    with pytest.raises(OutputError, match=r"mv .*out .*out\.old"):
+        with publish_folder(target, kind):
+            pytest.fail("must refuse before yielding")
+    assert all((target / name).read_text() == "the user's" for name in names)
 
 
 @pytest.mark.parametrize("change", ["added", "removed", "edited"])

@@ -38,7 +38,8 @@ from litemedseg.losses import create_loss, default_loss_name
 from litemedseg.metrics import SegmentationScorer
 from litemedseg.models.pretrained import resolve_weights
 from litemedseg.models.registry import ModelConfig, build_model, size_divisor_of
-from litemedseg.utils.atomic import atomic_path, write_json_atomic
+from litemedseg.utils.atomic import atomic_path, remove_stale_temporaries, write_json_atomic
+from litemedseg.utils.locking import folder_lock
 from litemedseg.utils.jsonio import read_json
 from litemedseg.utils.provenance import git_commit, hardware
 
@@ -458,10 +459,21 @@ class Trainer:
         return float(scorer.summary()["headline"]["value"])
 
     def run(self) -> TrainResult:
+        """Train under the run folder's lock: a second train, --resume or --overwrite of a live run is refused."""
+        if not self.dist.is_main:
+            return self._run()
+        command = "train --resume" if self.resume else "train --overwrite" if self.config.overwrite else "train"
+        with folder_lock(self.run_dir, command):
+            return self._run()
+
+    def _run(self) -> TrainResult:
         started = time.perf_counter()
         self._prepare_run_dir(check_only=True)
         self._setup()
         self._prepare_run_dir()
+        if self.dist.is_main:  # what a run killed mid-write left (it held this lock, so no writer is live)
+            for folder in (self.run_dir, self.run_dir / "last", self.run_dir / "best"):
+                remove_stale_temporaries(folder)
         self.best_score, self.best_epoch, self.stale_epochs = -math.inf, 0, 0
         start_epoch, history = 0, []
         log = RunLog(self.run_dir, self.headline, tensorboard=self.config.tensorboard, enabled=self.dist.is_main)

@@ -17,6 +17,7 @@ from litemedseg.explain.gradcam import check_class_index, grad_cam_maps
 from litemedseg.explain.layers import resolve_layer
 from litemedseg.runtime.files import read_images, require_unique_stems
 from litemedseg.utils.atomic import atomic_open, write_json_atomic
+from litemedseg.utils.publish import EXPLANATION, publish_folder
 from litemedseg.viz import heatmap_overlay
 
 
@@ -55,23 +56,29 @@ def explain_files(
         for path in inputs:
             read_image(path)
     records: list[dict[str, Any]] = []
-    for path, image in read_images(inputs, skip_bad, progress, "explaining"):
-        for cam in grad_cam_maps(segmenter, image, layer_name, class_index, source=path):
-            stem = f"{path.stem}_{safe_name(cam.class_name)}"
-            overlay = heatmap_overlay(image, cam.heatmap, alpha=alpha)
-            records.append({
-                "image": str(path),
-                "class_index": cam.class_index,
-                "class_name": cam.class_name,
-                "region_pixels": cam.region_pixels,
-                "empty": bool(cam.heatmap.max() <= 0),
-                "overlay": str(write_png(out / "overlays" / f"{stem}.png", overlay)),
-                "map": str(save_map(out / "maps" / f"{stem}.npy", cam.heatmap)),
-            })
-    empty = sum(r["empty"] for r in records)
-    if empty:
-        warnings.warn(f"{empty} of {len(records)} maps are zero everywhere: nothing at layer {layer_name!r} speaks "
-                      "for the class (often an undertrained model; try an earlier --layer)", stacklevel=2)
-    write_json_atomic(out / "explain.json", {"method": "grad-cam (captum LayerGradCam)", "model": segmenter.model_name,
-                                             "layer": layer_name, "items": records})
+    # written whole into a hidden sibling and published at the end: a killed run leaves no partial folder, a
+    # second run never leaves the first one's files, and a folder explain did not write is never replaced
+    with publish_folder(out, EXPLANATION) as staging:
+        for path, image in read_images(inputs, skip_bad, progress, "explaining"):
+            for cam in grad_cam_maps(segmenter, image, layer_name, class_index, source=path):
+                stem = f"{path.stem}_{safe_name(cam.class_name)}"
+                overlay = heatmap_overlay(image, cam.heatmap, alpha=alpha)
+                write_png(staging / "overlays" / f"{stem}.png", overlay)
+                save_map(staging / "maps" / f"{stem}.npy", cam.heatmap)
+                records.append({
+                    "image": str(path),
+                    "class_index": cam.class_index,
+                    "class_name": cam.class_name,
+                    "region_pixels": cam.region_pixels,
+                    "empty": bool(cam.heatmap.max() <= 0),
+                    "overlay": str(out / "overlays" / f"{stem}.png"),
+                    "map": str(out / "maps" / f"{stem}.npy"),
+                })
+        empty = sum(r["empty"] for r in records)
+        if empty:
+            warnings.warn(f"{empty} of {len(records)} maps are zero everywhere: nothing at layer {layer_name!r} "
+                          "speaks for the class (often an undertrained model; try an earlier --layer)", stacklevel=2)
+        write_json_atomic(staging / "explain.json", {"method": "grad-cam (captum LayerGradCam)",
+                                                     "model": segmenter.model_name, "layer": layer_name,
+                                                     "items": records})
     return records

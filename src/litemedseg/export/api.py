@@ -26,7 +26,7 @@ from litemedseg.export.report import DEFAULT_MAX_DICE_DROP, ExportReport
 from litemedseg.export.torchscript import export_torchscript
 from litemedseg.models.registry import size_divisor_of
 from litemedseg.runtime.metadata import sidecar_path
-from litemedseg.utils.atomic import staged_files, write_json_atomic
+from litemedseg.utils.atomic import remove_stale_temporaries, staged_files, write_json_atomic
 
 FORMATS = ("onnx", "torchscript")
 DEFAULT_CALIBRATION_IMAGES = 16
@@ -92,6 +92,7 @@ def export_model(
                                                 len(calibration))} if int8 else None,
     )
     side = sidecar_path(out)
+    remove_stale_temporaries(out.parent)  # what an export killed mid-write left beside its target
     # the model and its sidecar are written and checked under temporary names, then published together (the
     # sidecar last): an interrupt never leaves an unchecked file, or a new model beside an old sidecar
     with staged_files(out, side) as (staged, staged_side):

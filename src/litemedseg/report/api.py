@@ -16,6 +16,7 @@ from litemedseg.report.loading import BINARY_SPIDER_METRICS, Evaluation, label_e
 from litemedseg.report.plots import Point, params_vs_score, spider
 from litemedseg.report.sources import open_data, open_weights, parameter_count, weights_sha256
 from litemedseg.utils.atomic import write_text_atomic
+from litemedseg.utils.publish import REPORT, publish_folder
 
 SCATTER_FILE = "params_vs_dice.png"
 
@@ -88,10 +89,12 @@ def build_report(
     evaluations = [load_evaluation(path) for path in eval_dirs]
     label_evaluations(evaluations)
     out = Path(output).expanduser()
-    if out.exists() and not out.is_dir():
-        raise DataError(f"{out}: exists and is not a folder")
-    out.mkdir(parents=True, exist_ok=True)
+    with publish_folder(out, REPORT) as staging:
+        _write_report(evaluations, staging, top_k, progress)
+    return out / "index.html"
 
+
+def _write_report(evaluations: Sequence[Evaluation], out: Path, top_k: int, progress: bool) -> None:
     sections = [_section(e, out, top_k) for e in tqdm(evaluations, desc="report", unit="eval", disable=not progress)]
     notes: list[str] = []
     points = [Point(s.evaluation.label, s.params, s.evaluation.headline[1], s.evaluation.headline[0],
@@ -107,6 +110,4 @@ def build_report(
 
     from litemedseg import __version__
 
-    index = out / "index.html"
-    write_text_atomic(index, render_index(sections, plots, notes, __version__))
-    return index
+    write_text_atomic(out / "index.html", render_index(sections, plots, notes, __version__))

@@ -10,6 +10,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -21,6 +22,44 @@ from litemedseg.errors import OutputError
 _FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 # libraries that write by file name and report a failed write in their own words (torch.save's zip writer)
 _FULL_WORDS = ("no space left", "file write failed", "disk quota", "failed writing file", "os error 28")
+
+
+# Temporary files carry the writer's pid, so a later run can tell a killed writer's leftovers from a live one's.
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.tmp(?P<pid>\d+)-[A-Za-z0-9_]+(?P<suffix>\.[A-Za-z0-9_]+)?$")
+
+
+def _temporary_prefix(name: str) -> str:
+    return f".{name}.tmp{os.getpid()}-"
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with `pid` runs on this machine (one we may not signal counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def remove_stale_temporaries(folder: str | os.PathLike) -> list[Path]:
+    """Delete the temporary files in `folder` that atomic writers killed mid-write left behind (their process is
+    gone); files of live writers and every other file stay. Returns what was removed."""
+    folder = Path(folder)
+    removed: list[Path] = []
+    if not folder.is_dir() or folder.is_symlink():
+        return removed
+    for entry in folder.iterdir():
+        match = _TEMPORARY.match(entry.name)
+        if not match or not entry.is_file() or entry.is_symlink():
+            continue
+        pid = int(match["pid"])
+        if pid != os.getpid() and not process_alive(pid):
+            with contextlib.suppress(FileNotFoundError):
+                entry.unlink()
+                removed.append(entry)
+    return removed
 
 
 def current_umask() -> int:
@@ -90,7 +129,7 @@ def _temporary_beside(path: Path, prefix: str, suffix: str) -> Iterator[tuple[in
 def atomic_open(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO[Any]]:
     """Open a temporary file next to `path`; on clean exit fsync it and rename it over `path`."""
     path = Path(path)
-    with _temporary_beside(path, f".{path.name}.", ".tmp") as (fd, _), os.fdopen(fd, mode) as handle:
+    with _temporary_beside(path, _temporary_prefix(path.name), ".tmp") as (fd, _), os.fdopen(fd, mode) as handle:
         yield handle
         handle.flush()
         os.fsync(handle.fileno())
@@ -100,7 +139,7 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO[Any]]:
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """A temporary path next to `path` for libraries that write by file name; renamed over `path` on success."""
     path = Path(path)
-    with _temporary_beside(path, f".{path.stem}.", path.suffix) as (fd, tmp):
+    with _temporary_beside(path, _temporary_prefix(path.stem), path.suffix) as (fd, tmp):
         os.close(fd)
         yield Path(tmp)
 
@@ -119,7 +158,8 @@ def staged_files(*targets: str | os.PathLike) -> Iterator[list[Path]]:
         try:
             for final in finals:
                 final.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=final.suffix, dir=final.parent)
+                fd, tmp = tempfile.mkstemp(prefix=_temporary_prefix(final.stem), suffix=final.suffix,
+                                           dir=final.parent)
                 os.close(fd)
                 temps.append(Path(tmp))
             yield temps

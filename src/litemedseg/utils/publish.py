@@ -3,9 +3,9 @@
 Readers never see half an output folder, and re-running a command into its old folder never mixes old and new
 files: the old folder is replaced as a whole. Each published folder carries ``litemedseg-output.json`` (what
 wrote it, and every file with its size and SHA-256); `read_manifest` lets a reader check a folder is whole and
-unchanged. A folder is replaced only when it is empty or was written by the same command (its manifest, or for
-folders of older versions, nothing but the names that command writes); anything else is refused, so a
-mistyped ``--output`` can never delete a user's files.
+unchanged. A folder is replaced only when it is empty or was written by the same command (its manifest);
+anything else, folders of older versions without a manifest included, is refused with the command to move it
+aside, so a mistyped ``--output`` can never delete or overwrite a user's files.
 """
 
 from __future__ import annotations
@@ -32,18 +32,19 @@ _STAGING = re.compile(r"^\.(?P<name>.+)\.partial-(?P<pid>\d+)-[A-Za-z0-9_]+$")
 
 @dataclass(frozen=True)
 class OutputKind:
-    """A kind of output folder: the command that writes it and the names it may hold (for older folders)."""
+    """A kind of output folder: the command that writes it (its manifest names it)."""
 
     command: str
-    names: frozenset[str]
 
     @property
     def label(self) -> str:
         return f"litemedseg {self.command}"
 
 
-EVALUATION = OutputKind("evaluate", frozenset({"per_image.csv", "summary.json", "report.md"}))
-PREDICTION = OutputKind("predict", frozenset({"masks", "probabilities", "overlays", "predictions.json"}))
+EVALUATION = OutputKind("evaluate")
+PREDICTION = OutputKind("predict")
+EXPLANATION = OutputKind("explain")
+REPORT = OutputKind("report")
 
 
 def _files(root: Path) -> Iterator[Path]:
@@ -104,16 +105,14 @@ def read_manifest(folder: str | os.PathLike, kind: OutputKind, *, verify: bool =
 
 
 def _replaceable(target: Path, kind: OutputKind) -> bool:
+    """Empty, or written whole by `kind`'s command (its manifest). A folder without a manifest may hold a user's
+    files whatever their names (a `masks/` of ground truth looks like predict's), so it is never replaced."""
     if not any(target.iterdir()):
         return True
-    manifest = target / MANIFEST
-    if manifest.is_file():
-        try:
-            return read_manifest(target, kind, verify=False) is not None
-        except OutputError:
-            return False
-    # a folder an older version wrote: nothing but the names this command writes (a hidden file may be a user's)
-    return all(entry.name in kind.names for entry in target.iterdir())
+    try:
+        return read_manifest(target, kind, verify=False) is not None
+    except OutputError:
+        return False
 
 
 def check_output_folder(target: str | os.PathLike, kind: OutputKind) -> Path:
@@ -124,8 +123,9 @@ def check_output_folder(target: str | os.PathLike, kind: OutputKind) -> Path:
     if target.exists() and not target.is_dir():
         raise OutputError(f"{target}: exists and is not a folder")
     if target.is_dir() and not _replaceable(target, kind):
-        raise OutputError(f"{target}: folder holds files `{kind.label}` did not write; it is never replaced "
-                          "(give an empty or new folder as the output)")
+        why = "another command's output" if (target / MANIFEST).is_file() else f"files without its {MANIFEST}"
+        raise OutputError(f"{target}: folder holds {why}, so `{kind.label}` never replaced it; give a new or "
+                          f"empty folder, or move this one aside first (mv {target} {target}.old)")
     parent = next((p for p in target.absolute().parents if p.exists()), None)
     if parent is not None and not os.access(parent, os.W_OK | os.X_OK):
         raise OutputError(f"{target}: cannot write there: no permission to write in {parent}")
