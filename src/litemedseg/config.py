@@ -5,12 +5,13 @@ from __future__ import annotations
 import copy
 import os
 import re
+import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from litemedseg.data.spec import InputSpec
 from litemedseg.errors import ConfigError, one_line
@@ -30,6 +31,19 @@ class _ConfigLoader(yaml.SafeLoader):
                                               "write the value out", self.peek_event().start_mark)
         return super().compose_node(parent, index)
 
+    def construct_mapping(self, node, deep=False):  # noqa: ANN001, ANN201
+        """A key given twice is a mistake (the second silently won before), not a setting."""
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int, float, bool)):
+                continue  # unhashable keys are refused by the constructor itself
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"key {str(key)[:60]!r} is given twice",
+                                                        key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
 
 def load_yaml(text: str) -> Any:
     """YAML as the config reader accepts it: safe types, no aliases; yaml.YAMLError or ValueError otherwise."""
@@ -43,6 +57,24 @@ def load_yaml(text: str) -> Any:
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, data: Any) -> Any:
+        """`epochs: yes` is YAML for `epochs: true`, which pydantic would read as 1: a number field takes numbers."""
+        if isinstance(data, dict):
+            for name, value in data.items():
+                field = cls.model_fields.get(name)
+                if isinstance(value, bool) and field is not None and _numeric(field.annotation):
+                    raise ValueError(f"{name}: expected a number, got {value!r} (YAML reads yes/no/on/off as "
+                                     "true/false)")
+        return data
+
+
+def _numeric(annotation: Any) -> bool:
+    """Whether a field's type takes numbers and not booleans (int, float, or either with None)."""
+    options = typing.get_args(annotation) or (annotation,)
+    return any(option in (int, float) for option in options) and bool not in options
 
 
 class InputConfig(_Strict):
@@ -304,8 +336,11 @@ def load_config(
         return TrainConfig.model_validate(data)
     except ValidationError as err:
         first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "config"
+        where = ".".join(str(p) for p in first["loc"])
+        if first["msg"].startswith("Value error, ") and first["type"] == "value_error":
+            first = {**first, "msg": first["msg"].removeprefix("Value error, ")}
+        where = where or ("" if first["type"] == "value_error" else "config")
         got = f" (got {one_line(repr(first['input']), 80)})" \
             if "input" in first and not isinstance(first["input"], dict) else ""
         more = f"; {err.error_count() - 1} more problems" if err.error_count() > 1 else ""
-        raise ConfigError(f"{source}: {where}: {first['msg']}{got}{more}") from None
+        raise ConfigError(f"{source}: {where + ': ' if where else ''}{first['msg']}{got}{more}") from None

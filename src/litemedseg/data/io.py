@@ -94,15 +94,16 @@ UPLOAD_FORMATS = ACCEPTED_FORMATS
 EXIF_ORIENTATION = 0x0112
 
 
-def _read_raw(path: Path) -> np.ndarray:
-    """Decode `path` into an (H, W) or (H, W, C) array of its native dtype."""
+def _read_raw(path: Path, palette_indices: bool = False) -> np.ndarray:
+    """Decode `path` into an (H, W) or (H, W, C) array of its native dtype; with `palette_indices` a palette
+    image gives its indices (what a palette mask means), not its colours."""
     require_file(path)
     if path.stat().st_size == 0:
         raise DataError(f"{path}: empty file (0 bytes)")
     suffix = path.suffix.lower()
     # GIF only under its own name: the masks of the DRIVE and CHASE_DB1 originals that `convert` reads
     formats = (*ACCEPTED_FORMATS, "GIF") if suffix == ".gif" else ACCEPTED_FORMATS
-    return _decode(path, path, suffix in TIFF_SUFFIXES, formats)
+    return _decode(path, path, suffix in TIFF_SUFFIXES, formats, palette_indices=palette_indices)
 
 
 def decode_image_bytes(data: bytes, source: str = "upload", formats: Sequence[str] = UPLOAD_FORMATS,
@@ -118,7 +119,7 @@ def decode_image_bytes(data: bytes, source: str = "upload", formats: Sequence[st
 
 
 def _decode(stream, name: str | os.PathLike, is_tiff: bool, formats: Sequence[str] | None = None,
-            budget: DecodeBudget | None = None) -> np.ndarray:
+            budget: DecodeBudget | None = None, palette_indices: bool = False) -> np.ndarray:
     try:
         if is_tiff:
             return _read_tiff(stream, name, budget)
@@ -133,6 +134,10 @@ def _decode(stream, name: str | os.PathLike, is_tiff: bool, formats: Sequence[st
                 if img.getexif().get(EXIF_ORIENTATION, 1) != 1:
                     # what every viewer shows (and what masks are drawn on), not the stored pixel grid
                     img = ImageOps.exif_transpose(img)
+                if palette_indices and img.mode in ("P", "PA"):
+                    # a palette mask's labels are its indices: read by colour, an inverted palette (index 0
+                    # drawn white) would train on inverted labels without a word
+                    return np.asarray(img.convert("P") if img.mode == "PA" else img)
                 if img.mode in ("P", "PA", "CMYK", "YCbCr", "LAB", "HSV", "1"):
                     img = img.convert("RGBA" if "transparency" in img.info or img.mode == "PA" else "RGB")
                 if img.mode in ("LA",):
@@ -240,8 +245,11 @@ def to_uint8(array: np.ndarray, path: str | os.PathLike = "image") -> np.ndarray
         if not np.isfinite(array).all():
             raise DataError(f"{path}: image contains NaN or infinite values")
         low, high = float(array.min()), float(array.max())
-        scale = 255.0 / (high - low) if high > low else 0.0
-        return np.round((array - low) * scale).astype(np.uint8)
+        if high <= low:
+            return np.zeros(array.shape, np.uint8)
+        # halves first: a range such as +-1e308 overflows high - low to inf (a flat black image before)
+        span = high / 2 - low / 2
+        return np.round((array / 2 - low / 2) / span * 255.0).clip(0, 255).astype(np.uint8)
     raise DataError(f"{path}: unsupported pixel type {array.dtype}")
 
 
@@ -357,7 +365,7 @@ def read_mask(
     JPEG-compressed binary masks).
     """
     path = Path(path)
-    array = _read_raw(path)
+    array = _read_raw(path, palette_indices=True)
     if array.ndim == 3:
         if array.shape[-1] in (2, 4):
             array = array[..., :-1]  # alpha

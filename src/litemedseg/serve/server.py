@@ -39,6 +39,14 @@ SOCKET_TIMEOUT_S = 30  # a client that stalls mid-request is dropped instead of 
 # The whole request (headers and body) must arrive within this, however it trickles: the per-read timeout
 # above alone lets one byte every 29 s hold a worker and an upload slot for ever.
 REQUEST_DEADLINE_S = 60.0
+# The request line and headers (a few hundred bytes) must arrive within this: a header trickle loses its worker
+# after seconds, not after the whole-request deadline.
+HEADER_DEADLINE_S = 10.0
+# A body must keep arriving at this average rate (after the header allowance as grace), so a slow upload loses
+# its upload slot long before the whole-request deadline.
+MIN_BODY_BYTES_PER_S = 64 * 1024
+PER_CLIENT_CONNECTIONS = 8  # connections one client address may hold at once (of MAX_WORKERS)
+RETRY_AFTER_S = 2
 INFERENCE_WAIT_S = 60.0  # an upload waits this long for the model before a 503
 # Work per upload, checked before decoding: pixels bound the inference time, and decoded bytes (width x height
 # x channels x sample size) bound memory, so a small file holding a huge or float64 image is refused cheaply.
@@ -87,7 +95,10 @@ class ServeLimits:
     """How much one client may take: time to send a request, connections, uploads in memory, image size."""
 
     request_deadline_s: float = REQUEST_DEADLINE_S
+    header_deadline_s: float = HEADER_DEADLINE_S
+    min_body_bytes_per_s: float = MIN_BODY_BYTES_PER_S
     workers: int = MAX_WORKERS
+    per_client: int = PER_CLIENT_CONNECTIONS
     parallel_uploads: int = MAX_PARALLEL_UPLOADS
     inference_wait_s: float = INFERENCE_WAIT_S
     max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
@@ -99,8 +110,8 @@ class ServeLimits:
         return cls(max_image_pixels=max_image_pixels, max_decoded_bytes=max_image_pixels * DECODED_BYTES_PER_PIXEL)
 
     def __post_init__(self) -> None:
-        for name in ("request_deadline_s", "workers", "parallel_uploads", "inference_wait_s", "max_image_pixels",
-                     "max_decoded_bytes"):
+        for name in ("request_deadline_s", "header_deadline_s", "min_body_bytes_per_s", "workers", "per_client",
+                     "parallel_uploads", "inference_wait_s", "max_image_pixels", "max_decoded_bytes"):
             value = getattr(self, name)
             if not value > 0:
                 raise ValueError(f"{name} must be positive, got {value}")
@@ -147,15 +158,46 @@ class _Deadlines:
                     pass
 
 
-def _answer_busy(connection: socket.socket) -> None:
-    body = json.dumps({"error": "server busy (too many connections); try again", "status": 503}).encode()
+def _answer_busy(connection: socket.socket, reason: str = "too many connections") -> None:
+    body = json.dumps({"error": f"server busy ({reason}); try again", "status": 503}).encode()
     head = (f"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\nRetry-After: 1\r\n\r\n").encode()
+            f"Content-Length: {len(body)}\r\nConnection: close\r\nRetry-After: {RETRY_AFTER_S}\r\n\r\n").encode()
     try:
         connection.settimeout(1.0)
         connection.sendall(head + body)
     except OSError:
         pass
+
+
+_LINGERING = threading.BoundedSemaphore(32)  # closers that read what an overloaded client still sends
+
+
+def _close_gently(connection: socket.socket) -> None:
+    """Close after our answer without a reset: a close with unread request bytes sends RST, which can reach the
+    client before it reads the 503. Half-close, read what still comes for a moment, then close; in a bounded
+    set of threads, so the accepting thread never waits (past the bound, close at once)."""
+    def linger() -> None:
+        try:
+            connection.shutdown(socket.SHUT_WR)
+            connection.settimeout(0.5)
+            deadline = time.monotonic() + LINGER_S
+            while time.monotonic() < deadline and connection.recv(65536):
+                pass
+        except OSError:
+            pass
+        finally:
+            connection.close()
+            _LINGERING.release()
+
+    if not _LINGERING.acquire(blocking=False):
+        connection.close()
+        return
+    try:
+        Thread(target=linger, daemon=True).start()
+    except BaseException:
+        _LINGERING.release()
+        connection.close()
+        raise
 
 
 def parse_content_length(values: list[str]) -> int:
@@ -175,10 +217,10 @@ def parse_content_length(values: list[str]) -> int:
 
 
 class _ReleaseOnce:
-    """Releases a semaphore on the first call only."""
+    """Runs `release` on the first call only."""
 
-    def __init__(self, semaphore: threading.BoundedSemaphore) -> None:
-        self._semaphore = semaphore
+    def __init__(self, release: Callable[[], None]) -> None:
+        self._release = release
         self._lock = threading.Lock()
         self._released = False
 
@@ -187,13 +229,14 @@ class _ReleaseOnce:
             if self._released:
                 return
             self._released = True
-        self._semaphore.release()
+        self._release()
 
 
 class SegmentServer(ThreadingHTTPServer):
     """ThreadingHTTPServer holding one loaded `Segmenter`; see `make_server`."""
 
     daemon_threads = True  # Ctrl-C must not wait for a stalled client
+    request_queue_size = 128  # a burst of connections waits in the backlog for its 503 instead of being reset
 
     def __init__(self, address: tuple[str, int], segmenter: Any, max_upload_bytes: int, log: Log | None, *,
                  limits: ServeLimits | None = None) -> None:
@@ -207,24 +250,50 @@ class SegmentServer(ThreadingHTTPServer):
         self.predict_lock = threading.Lock()  # one inference at a time: predictable memory and CPU use
         self.upload_slots = threading.BoundedSemaphore(self.limits.parallel_uploads)
         self.workers = threading.BoundedSemaphore(self.limits.workers)
+        self.clients: dict[str, int] = {}  # connections held per client address
+        self.clients_lock = threading.Lock()
         self.deadlines = _Deadlines()
         self.page, self.content_security_policy = _page_and_policy()
         super().__init__(address, SegmentHandler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        """A bounded pool: past `limits.workers` connections, answer 503 from here and close."""
-        if not self.workers.acquire(blocking=False):
-            _answer_busy(request)
-            self.shutdown_request(request)
+        """A bounded pool, at most `limits.per_client` of it per client address: past either bound, answer 503
+        with Retry-After from here and close without a reset."""
+        address = str(client_address[0]) if isinstance(client_address, tuple) else str(client_address)
+        with self.clients_lock:
+            crowded = self.clients.get(address, 0) >= self.limits.per_client
+            if not crowded:
+                self.clients[address] = self.clients.get(address, 0) + 1
+        if crowded:
+            _answer_busy(request, f"too many connections from {address}")
+            _close_gently(request)
             return
+        if not self.workers.acquire(blocking=False):
+            self._leave(address)
+            _answer_busy(request)
+            _close_gently(request)
+            return
+
+        def release() -> None:
+            self.workers.release()
+            self._leave(address)
+
         # The slot is given back exactly once, by the worker or by this thread when the worker never ran:
         # Ctrl-C can land inside Thread.start() after the worker has already finished and released it.
-        release = _ReleaseOnce(self.workers)
+        release_once = _ReleaseOnce(release)
         try:
-            Thread(target=self._work, args=(request, client_address, release), daemon=True).start()
+            Thread(target=self._work, args=(request, client_address, release_once), daemon=True).start()
         except BaseException:
-            release()
+            release_once()
             raise
+
+    def _leave(self, address: str) -> None:
+        with self.clients_lock:
+            left = self.clients.get(address, 1) - 1
+            if left > 0:
+                self.clients[address] = left
+            else:
+                self.clients.pop(address, None)
 
     def _work(self, request: Any, client_address: Any, release: _ReleaseOnce) -> None:
         try:
@@ -276,14 +345,27 @@ class SegmentHandler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self._started = time.monotonic()
-        self.server.deadlines.start(self.connection, self.server.limits.request_deadline_s)
+        limits = self.server.limits
+        self._due = self._started + min(limits.header_deadline_s, limits.request_deadline_s)
+        self.server.deadlines.start(self.connection, self._due - self._started)
+
+    def parse_request(self) -> bool:
+        """Headers in: what is left of the whole-request deadline now applies (the body sets its own)."""
+        parsed = super().parse_request()
+        if parsed:
+            self._set_due(self._started + self.server.limits.request_deadline_s)
+        return parsed
+
+    def _set_due(self, due: float) -> None:
+        self._due = due
+        self.server.deadlines.start(self.connection, max(0.0, due - time.monotonic()))
 
     def finish(self) -> None:
         self.server.deadlines.clear(self.connection)
         super().finish()
 
     def _past_deadline(self) -> bool:
-        return time.monotonic() - self._started >= self.server.limits.request_deadline_s
+        return time.monotonic() >= self._due
 
     # -- routing -------------------------------------------------------------------------------------------
     def do_HEAD(self) -> None:
@@ -352,53 +434,87 @@ class SegmentHandler(BaseHTTPRequestHandler):
             self._refuse(*problem)
             return
         if not self.server.upload_slots.acquire(timeout=SOCKET_TIMEOUT_S):
-            self._refuse(HTTPStatus.SERVICE_UNAVAILABLE, "server busy; try again")
+            self._refuse(HTTPStatus.SERVICE_UNAVAILABLE, "server busy (all upload slots taken); try again",
+                         {"Retry-After": str(RETRY_AFTER_S)})
             return
+        # given back as soon as the upload's bytes are no longer needed: a client that never reads its answer
+        # holds a worker until the send times out, not an upload slot
+        slot = _ReleaseOnce(self.server.upload_slots.release)
         try:
-            length = parse_content_length(self.headers.get_all("Content-Length"))
-            try:
-                data = self.rfile.read(min(length, self.server.max_upload_bytes))  # capped even if headers lie
-            except TimeoutError:
-                self._send_error(HTTPStatus.REQUEST_TIMEOUT, f"{self._source()}: upload stalled")
-                return
-            self.server.deadlines.clear(self.connection)
-            if len(data) < length:
-                if self._past_deadline():
-                    self._send_error(HTTPStatus.REQUEST_TIMEOUT, f"{self._source()}: upload took longer than "
-                                     f"{self.server.limits.request_deadline_s:g} s ({len(data)} of {length} bytes)")
-                else:
-                    self._send_error(HTTPStatus.BAD_REQUEST, f"{self._source()}: incomplete upload "
-                                     f"({len(data)} of {length} bytes)")
-                return
-            self._answer_upload(data)
+            # held only by this list, which the answer empties: the bytes are freed once segmented
+            holder = [self._read_body(parse_content_length(self.headers.get_all("Content-Length")))]
+            if holder[0] is not None:
+                self._answer_upload(holder, slot)
         finally:
-            self.server.upload_slots.release()
+            slot()
 
-    def _answer_upload(self, data: bytes) -> None:
+    def _read_body(self, length: int) -> bytes | None:
+        """The body as it arrives (memory grows with the bytes received, not with the length announced), cut
+        when it falls below the rate floor or past the request deadline; None after an error answer."""
+        limits = self.server.limits
+        length = min(length, self.server.max_upload_bytes)  # capped even if headers lie
+        started = time.monotonic()
+        rate_due = started + limits.header_deadline_s + length / limits.min_body_bytes_per_s
+        self._set_due(min(self._started + limits.request_deadline_s, rate_due))
+        data = bytearray()
+        try:
+            while len(data) < length:
+                chunk = self.rfile.read1(min(65536, length - len(data)))
+                if not chunk:
+                    break
+                data += chunk
+        except TimeoutError:
+            self._send_error(HTTPStatus.REQUEST_TIMEOUT, f"{self._source()}: upload stalled")
+            return None
+        except OSError:
+            pass
+        self.server.deadlines.clear(self.connection)
+        if len(data) == length:
+            return bytes(data)
+        now = time.monotonic()
+        if now - self._started >= limits.request_deadline_s - 0.05:
+            self._send_error(HTTPStatus.REQUEST_TIMEOUT, f"{self._source()}: upload took longer than "
+                             f"{limits.request_deadline_s:g} s ({len(data)} of {length} bytes)")
+        elif now >= rate_due - 0.05:
+            self._send_error(HTTPStatus.REQUEST_TIMEOUT, f"{self._source()}: upload slower than "
+                             f"{_size(int(limits.min_body_bytes_per_s))}/s ({len(data)} of {length} bytes in "
+                             f"{now - started:.1f} s)")
+        else:
+            self._send_error(HTTPStatus.BAD_REQUEST, f"{self._source()}: incomplete upload "
+                             f"({len(data)} of {length} bytes)")
+        return None
+
+    def _answer_upload(self, holder: list[bytes | None], slot: Callable[[], None]) -> None:
+        data = holder.pop()
         source = self._source()
         started = time.perf_counter()
         limits = self.server.limits
         if not self.server.predict_lock.acquire(timeout=limits.inference_wait_s):
-            self._send_error(HTTPStatus.SERVICE_UNAVAILABLE, f"{source}: the model is busy; try again")
+            self._send_error(HTTPStatus.SERVICE_UNAVAILABLE, f"{source}: the model is busy; try again",
+                             {"Retry-After": str(RETRY_AFTER_S)})
             return
         try:
             result = segment_upload(self.server.segmenter, data, source, max_pixels=limits.max_image_pixels,
                                     max_decoded_bytes=limits.max_decoded_bytes)
         except UploadError as err:
-            self._send_error(HTTPStatus(err.status), str(err))
-            return
+            failure = (HTTPStatus(err.status), str(err))
         except LitemedsegError as err:
-            self._send_error(HTTPStatus.BAD_REQUEST, str(err))
-            return
+            failure = (HTTPStatus.BAD_REQUEST, str(err))
         except MemoryError:
-            self._send_error(HTTPStatus.SERVICE_UNAVAILABLE, f"{source}: out of memory; try a smaller image")
-            return
+            failure = (HTTPStatus.SERVICE_UNAVAILABLE, f"{source}: out of memory; try a smaller image")
         except Exception as err:  # noqa: BLE001  (the server must survive and answer; the log keeps one line)
             self.server.log(f"internal error on {source}: {type(err).__name__}: {err}")
-            self._send_error(HTTPStatus.INTERNAL_SERVER_ERROR, f"{source}: internal error ({type(err).__name__})")
-            return
+            failure = (HTTPStatus.INTERNAL_SERVER_ERROR, f"{source}: internal error ({type(err).__name__})")
+        else:
+            failure = None
         finally:
             self.server.predict_lock.release()
+        del data
+        slot()
+        self.connection.settimeout(limits.header_deadline_s)  # a client that does not read loses its worker soon
+        if failure is not None:
+            self._send_error(*failure)
+            return
         result["seconds"] = round(time.perf_counter() - started, 3)
         self._note = (f"{source}: {result['width']}x{result['height']}, "
                       f"{result['foreground']['percent']:.2f} % foreground, {result['seconds']:.2f} s")
