@@ -7,6 +7,8 @@ import pytest
 import torch
 
 torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+# measured execution plans are cached per machine; the tests keep theirs apart from the user's cache
+os.environ.setdefault("LITEMEDSEG_CACHE", str(Path(__file__).resolve().parents[1] / ".pytest_cache" / "litemedseg"))
 
 
 def shared_datasets() -> Path | None:

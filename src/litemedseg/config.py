@@ -153,6 +153,8 @@ class TrainConfig(_Strict):
     init: str | None = Field(None, min_length=1, max_length=4096)
     data: str = "demo"
     split_file: str | None = None
+    # frames of one video or slices of one patient never straddle splits: a regex (group 1 = the group) or a CSV
+    group_by: str | None = Field(None, min_length=1, max_length=4096)
     num_classes: int | None = Field(None, ge=1, le=255)
     mask_threshold: int | None = Field(None, ge=0, le=65535)
     skip_unpaired: bool = False

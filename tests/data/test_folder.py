@@ -91,3 +91,48 @@ def test_committed_splits_match_shared_datasets(shared_data):
     acdc = open_dataset(shared_data / "ACDC_2D")
     assert acdc.num_classes == 4 and acdc.class_names == ["background", "RV", "myocardium", "LV"]
     assert open_dataset(shared_data / "DRIVE").has_fov
+
+
+def test_a_flat_folder_is_recognised_and_the_fix_is_given(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    from litemedseg.data import open_dataset
+    from litemedseg.errors import DataError
+
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    for stem in ("1", "2", "3"):
+        Image.fromarray(np.zeros((16, 16, 3), np.uint8)).save(flat / f"{stem}.png")
+        Image.fromarray(np.zeros((16, 16), np.uint8)).save(flat / f"{stem}_mask.png")
+    with pytest.raises(DataError, match=r"flat: images and masks lie side by side \(3 images, 3 masks named like "
+                                        r"'1_mask.png'\); .*mv \*_mask.png masks/ && mv \*.png images/"):
+        open_dataset(flat)
+
+
+def test_group_by_keeps_every_video_in_one_split(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    from litemedseg.data import open_dataset
+
+    root = tmp_path / "frames"
+    (root / "images").mkdir(parents=True)
+    (root / "masks").mkdir()
+    for video in range(10):
+        for frame in range(4):
+            stem = f"seq{video}_frame{frame}"
+            Image.fromarray(np.zeros((16, 16, 3), np.uint8)).save(root / "images" / f"{stem}.png")
+            Image.fromarray(np.zeros((16, 16), np.uint8)).save(root / "masks" / f"{stem}.png")
+    (root / "groups.csv").write_text("stem,group\n" + "".join(
+        f"seq{v}_frame{f},patient{v // 2}\n" for v in range(10) for f in range(4)))
+    for group_by, group_of in ((r"^(seq\d+)_", lambda s: s.split("_")[0]),
+                               (str(root / "groups.csv"), lambda s: int(s[3:].split("_")[0]) // 2)):
+        dataset = open_dataset(root, group_by=group_by)
+        where = {group_of(stem): name for name, stems in dataset.splits.items() for stem in stems}
+        for name, stems in dataset.splits.items():
+            assert all(where[group_of(stem)] == name for stem in stems)
+        assert "whole groups of" in dataset.split_source and dataset.splits["test"]
+    ungrouped = open_dataset(root)
+    videos = {name: {s.split("_")[0] for s in stems} for name, stems in ungrouped.splits.items()}
+    assert videos["train"] & (videos["test"] | videos["val"])  # without it, frames of a video straddle splits

@@ -100,7 +100,7 @@ def test_the_run_records_its_plan_and_resume_reuses_it(tmp_path, monkeypatch):
     train_interrupted(quick_config(tmp_path, name="p", epochs=2, **{"input.size": 32}), 1, monkeypatch)
     run_dir = tmp_path / "p"
     execution = json.loads((run_dir / "config.json").read_text())["execution"]
-    assert execution["chosen_by"] in ("measured", "settings")
+    assert execution["chosen_by"] in ("measured", "settings", "cached")
     assert set(execution) >= {"channels_last", "amp", "measured_img_per_s"}
     _, meta = read_checkpoint(run_dir / "best")
     assert meta["execution"] == execution
@@ -117,3 +117,22 @@ def test_deterministic_runs_do_not_depend_on_timing(tmp_path):
     result = train(quick_config(tmp_path, name="d", epochs=1, deterministic=True, **{"input.size": 32}))
     execution = json.loads((result.run_dir / "config.json").read_text())["execution"]
     assert (execution["channels_last"], execution["amp"], execution["chosen_by"]) == (False, None, "deterministic")
+
+
+def test_measured_plans_are_said_and_cached_per_machine_and_model(tmp_path, monkeypatch, capsys):
+    from litemedseg.engine import train
+
+    monkeypatch.setenv("LITEMEDSEG_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(acc, "bf16_supported", lambda device: False)  # two candidates: plain and channels_last
+    first = train(quick_config(tmp_path, name="a", epochs=1, progress=True, **{"input.size": 32}))
+    said = capsys.readouterr().err
+    assert "timing execution plan 1/2: contiguous+fp32" in said and "timing execution plan 2/2" in said
+    assert json.loads((first.run_dir / "config.json").read_text())["execution"]["chosen_by"] == "measured"
+    second = train(quick_config(tmp_path, name="b", epochs=1, progress=True, **{"input.size": 32}))
+    assert "measured on this machine before" in capsys.readouterr().err
+    execution = json.loads((second.run_dir / "config.json").read_text())["execution"]
+    assert execution["chosen_by"] == "cached"
+    assert execution["measured_img_per_s"] == json.loads((first.run_dir / "config.json").read_text())[
+        "execution"]["measured_img_per_s"]
+    other = train(quick_config(tmp_path, name="c", epochs=1, model="mininet_half", **{"input.size": 32}))
+    assert json.loads((other.run_dir / "config.json").read_text())["execution"]["chosen_by"] == "measured"

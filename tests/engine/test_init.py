@@ -88,3 +88,15 @@ def test_resume_with_more_epochs_refuses_and_names_init(tmp_path):
     longer = train(quick_config(tmp_path, name="r-more", epochs=2, init=str(tmp_path / "r" / "best"),
                                 **{"input.size": 32}))
     assert [row["epoch"] for row in longer.history] == [1, 2]
+
+
+def test_init_takes_the_model_and_input_of_its_weights_unless_told_otherwise(demo_run, tmp_path):
+    from litemedseg.engine.training import inherit_from_init
+    from litemedseg.config import load_config
+
+    source = str(demo_run.run_dir / "best")  # mininet, resized to 96x96
+    taken, said = inherit_from_init(load_config(None, {"init": source, "data": "demo"}))
+    assert taken.model == "mininet" and taken.input.size == (96, 96) and taken.input.mode == "resize"
+    assert said == ["model mininet", "input mode resize, size [96, 96], scale 1.0"]
+    kept, said = inherit_from_init(load_config(None, {"init": source, "model": "mininet", "input.size": 64}))
+    assert kept.input.size == (64, 64) and said == ["input mode resize, scale 1.0"]

@@ -86,3 +86,33 @@ def test_only_dead_writers_temporaries_are_removed(tmp_path):
         path.write_text("x")
     assert remove_stale_temporaries(tmp_path) == [gone]
     assert mine.exists() and users.exists()
+
+
+def test_a_full_disk_mid_run_is_one_line_and_resume_continues(tmp_path, monkeypatch):
+    """torch.save's zip writer on a full disk raises "unexpected pos"; the user gets the disk-full error, and
+    --resume continues from the last whole training state."""
+    import torch
+
+    from litemedseg.engine import train
+    from litemedseg.engine import training
+    from litemedseg.errors import OutputError
+
+    from .conftest import quick_config
+
+    calls = {"n": 0}
+    real_save = torch.save
+
+    def save_then_fill_the_disk(obj, path, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("[enforce fail at inline_container.cc:595] . unexpected pos 6656 vs 6548")
+        return real_save(obj, path, *args, **kwargs)
+
+    config = quick_config(tmp_path, name="r", epochs=3, **{"input.size": 32})
+    with monkeypatch.context() as patch:
+        patch.setattr(training.torch, "save", save_then_fill_the_disk)
+        with pytest.raises(OutputError, match=r"train_state.pt: cannot write it: the disk is full"):
+            train(config)
+    assert torch.load(tmp_path / "r" / "train_state.pt", weights_only=True)["epoch"] == 1
+    result = train(quick_config(tmp_path, name="r", epochs=3, overwrite=False, **{"input.size": 32}), resume=True)
+    assert result.epochs_run == 3 and [row["epoch"] for row in result.history] == [1, 2, 3]

@@ -132,3 +132,32 @@ def test_unusable_files_are_weights_errors(tmp_path, demo_checkpoint):
         OnnxSegmenter.from_file(demo_checkpoint)
     with pytest.raises(WeightsError, match="PyTorch checkpoint"):
         OnnxSegmenter.from_file(demo_checkpoint / "model.safetensors")
+
+
+def test_a_fixed_input_size_other_than_the_metadata_is_refused_at_load(tmp_path, demo_onnx):
+    import onnx
+
+    model = onnx.load(str(demo_onnx))
+    dims = model.graph.input[0].type.tensor_type.shape.dim
+    for dim, side in zip(dims, (1, 3, 96, 96)):
+        dim.ClearField("dim_param")
+        dim.dim_value = side
+    fixed = tmp_path / "fixed.onnx"
+    onnx.save(model, str(fixed))  # the metadata inside still says 64x64
+    with pytest.raises(WeightsError, match=r"fixed.onnx: graph input .* is fixed to 96x96 but the metadata says "
+                                           r"the network takes 64x64"):
+        OnnxSegmenter.from_file(fixed)
+
+
+def test_a_failure_inside_onnxruntime_is_one_line_naming_the_file(demo_onnx, monkeypatch):
+    segmenter = OnnxSegmenter.from_file(demo_onnx)
+
+    class Failing:
+        def run(self, *args, **kwargs):
+            raise RuntimeError("[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : Failed to allocate memory for "
+                               "requested buffer of size 42949672960\nmore lines")
+
+    monkeypatch.setattr(segmenter, "session", Failing())
+    with pytest.raises(WeightsError, match=r"demo.*onnx: out of memory on a batch of \(1, 3, 64, 64\) "
+                                           r"\(\[ONNXRuntimeError\].*42949672960\)$"):
+        segmenter.run_network(np.zeros((1, 3, 64, 64), np.float32))

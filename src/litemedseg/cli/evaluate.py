@@ -28,15 +28,21 @@ from litemedseg.cli.options import mask_suffix_option, masks_dir_option, weights
 @click.option("--device", default="auto", show_default=True)
 @click.option("--batch-size", default=8, show_default=True, type=click.IntRange(1))
 @click.option("--no-hd95", is_flag=True, help="Skip HD95 (the slowest metric).")
+@click.option("--threads", type=click.IntRange(1), help="CPU threads for PyTorch  [default: all cores].")
 @click.option("--precision", type=click.Choice(["auto", "fp32"]), default="auto", show_default=True,
               help="auto runs the checkpoint's execution plan (bf16 where training used it and this "
                    "device has it); fp32 gives the masks an fp32 ONNX export gives.")
 @click.option("--no-progress", is_flag=True)
 def command(weights, data, split, output, zero_shot, tta, split_file, mask_threshold, skip_unpaired, masks_dir,
-            mask_suffix, allow_overlap, device, batch_size, no_hd95, precision, no_progress) -> None:  # noqa: ANN001
+            mask_suffix, allow_overlap, device, batch_size, no_hd95, threads, precision,
+            no_progress) -> None:  # noqa: ANN001
     """Score a trained model under the evaluation protocol and print the summary."""
     from litemedseg.engine.evaluation import evaluate, markdown_report
 
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
     result = evaluate(weights, data, split, output, zero_shot=zero_shot, tta=tta, device=device, batch_size=batch_size,
                       split_file=split_file, mask_threshold=mask_threshold,
                       with_hd95=not no_hd95, progress=not no_progress, precision=precision,

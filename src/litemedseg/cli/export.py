@@ -45,3 +45,12 @@ def command(weights, export_format, output, int8, fp16, data, split, calibration
     click.echo(f"  metadata: {result.metadata_path} ({result.wall_time_s} s)")
     if not result.report.ok:
         raise ExportCheckError(f"{result.path}: export check failed: {'; '.join(result.report.failures)}")
+    if export_format == "onnx":  # what to type next, with this file (ONNX Runtime needs no PyTorch)
+        import shlex
+
+        model = shlex.quote(str(result.path))
+        click.echo("use it:")
+        click.echo(f"  litemedseg predict --weights {model} --input IMAGES_DIR --output masks/ --overlay")
+        # evaluate scores checkpoints (it needs their split record); the export check above scored this file
+        click.echo(f"  litemedseg evaluate --weights {shlex.quote(str(weights))} "
+                   f"--data {shlex.quote(str(data)) if data else 'DATA_DIR'} --output eval/")

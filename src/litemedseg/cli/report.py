@@ -17,7 +17,14 @@ def command(eval_dirs, output, top_k, no_progress) -> None:  # noqa: ANN001
     Writes galleries/ (TP green / FP blue / FN red overlays of the worst and best images by Dice, re-predicted
     with the evaluated weights), params_vs_dice.png, spider_*.png and index.html with the summary table.
     """
+    import warnings
+
     from litemedseg.report import build_report
 
-    index = build_report(eval_dirs, output, top_k, progress=not no_progress)
+    # warnings about the inputs are worth reading only beside a report: on failure the one error line stands alone
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        index = build_report(eval_dirs, output, top_k, progress=not no_progress)
+    for warning in caught:
+        warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
     click.echo(f"wrote the report to {index}")

@@ -13,6 +13,7 @@ FLAG_KEYS = {
     "device": "device", "seed": "seed", "num_classes": "num_classes", "mask_threshold": "mask_threshold",
     "split_file": "split_file", "threads": "threads", "patience": "patience", "loss": "loss",
     "time_budget": "time_budget", "init": "init", "masks_dir": "masks_dir", "mask_suffix": "mask_suffix",
+    "group_by": "group_by",
 }
 
 
@@ -31,6 +32,8 @@ FLAG_KEYS = {
 @click.option("--num-classes", type=int, help="Class count of class-index masks (default: classes.json or 1).")
 @click.option("--mask-threshold", type=int, help="Binarise masks at value > T (JPEG-compressed masks).")
 @click.option("--split-file", type=click.Path(dir_okay=False), help="JSON with train/val/test stem lists.")
+@click.option("--group-by", help="Keep groups whole when splitting (frames of one video, slices of one patient): a "
+                                 "regex on the stem (group 1 = the group, e.g. '^(seq\\d+)_') or a CSV of stem,group.")
 @click.option("--skip-unpaired", is_flag=True, default=None, help="Leave out images without masks (one warning).")
 @masks_dir_option
 @mask_suffix_option

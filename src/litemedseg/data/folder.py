@@ -11,6 +11,7 @@ from typing import Any
 from litemedseg.data import splits as splits_mod
 from litemedseg.data.pairing import (
     find_mask_dir,
+    flat_layout,
     hint,
     index_folder,
     listed,
@@ -123,6 +124,7 @@ def open_dataset(
     require_masks: bool = True,
     masks_dir: str | os.PathLike | None = None,
     mask_suffix: str | None = None,
+    group_by: str | None = None,
 ) -> SegmentationFolder:
     """Index a dataset folder (or ``"demo"``), pair images with masks by stem and resolve its split.
 
@@ -131,6 +133,7 @@ def open_dataset(
     An image without a mask (or the reverse) is an error naming both folders unless `skip_unpaired`, in which
     case one warning lists the first unpaired files and the count. Split order: `split_file`, the committed
     ``splits/<name>.json``, the folder's own split.json (val carved from train), else a seed-0 80/10/10 split.
+    A split made here keeps the groups of `group_by` (splits.group_function) whole.
     """
     root = demo_root() if str(path) == DEMO_NAME else Path(path).expanduser()
     if not root.exists():
@@ -145,6 +148,14 @@ def open_dataset(
         if official:
             raise DataError(f"{root}: no images/ folder; this looks like the official {get_layout(official).title} "
                             f"layout: convert it first with `{convert_command(root)}`")
+        flat = flat_layout(root)
+        if flat is not None:
+            images, masks, suffix = flat
+            example = masks[0].name
+            raise DataError(f"{root}: images and masks lie side by side ({len(images)} images, {len(masks)} masks "
+                            f"named like {example!r}); put them in images/ and masks/ first, e.g. "
+                            f"cd {root} && mkdir images masks && mv *{suffix}{masks[0].suffix} masks/ && "
+                            f"mv *{masks[0].suffix} images/ (masks named <stem>{suffix} then pair by themselves)")
         raise DataError(f"{root}: no images/ folder (layout: images/<stem>.png, masks/<stem>.png)")
     try:
         found_mask_dir = find_mask_dir(root, masks_dir)
@@ -192,11 +203,14 @@ def open_dataset(
     name = DEMO_DATASET_NAME if root == demo_root() else root.name
     dataset = SegmentationFolder(root, name, samples, num_classes, names, palette,
                                  masks_dir=str(relative_to_root(mask_dir, root)), mask_suffix=suffix)
-    _resolve_split(dataset, split_file)
+    _resolve_split(dataset, split_file, group_by)
     return dataset
 
 
-def _resolve_split(dataset: SegmentationFolder, split_file: str | os.PathLike | None) -> None:
+def _resolve_split(dataset: SegmentationFolder, split_file: str | os.PathLike | None,
+                   group_by: str | None = None) -> None:
+    group_of = splits_mod.group_function(group_by)
+    grouped = f", whole groups of {group_by!r}" if group_by else ""
     stems = sorted(dataset.samples)
     committed = None if split_file else splits_mod.committed_split_path(dataset.name)
     source_path = Path(split_file) if split_file else committed or (dataset.root / "split.json")
@@ -211,9 +225,9 @@ def _resolve_split(dataset: SegmentationFolder, split_file: str | os.PathLike | 
         # a committed split is named as "splits/<name>.json" so that records do not carry this machine's paths
         source = f"splits/{source_path.name}" if source_path == committed else str(source_path)
         if not split["val"]:
-            split = splits_mod.add_val_split(split)
-            source += " (val: 10% of train, seed 0)"
+            split = splits_mod.add_val_split(split, group_of=group_of)
+            source += f" (val: 10% of train, seed 0{grouped})"
     else:
-        split = splits_mod.make_split(stems)
-        source = "seed-0 80/10/10 split made on the fly"
+        split = splits_mod.make_split(stems, group_of=group_of)
+        source = f"seed-0 80/10/10 split made on the fly{grouped}"
     dataset.splits, dataset.split_source = split, source

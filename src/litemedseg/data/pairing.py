@@ -27,6 +27,25 @@ def index_folder(folder: Path) -> dict[str, Path]:
     return files
 
 
+def flat_layout(root: Path) -> tuple[list[Path], list[Path], str] | None:
+    """(images, masks, suffix) when `root` holds images and their masks side by side (``1.png`` beside
+    ``1_mask.png``), told apart by the one name suffix that pairs the most of them; None otherwise."""
+    try:
+        files = index_folder(root)
+    except DataError:
+        return None
+    counts: dict[str, int] = {}
+    for stem in files:
+        for cut in range(1, len(stem)):
+            if stem[:cut] in files and not stem[cut].isalnum():  # 1_mask, 1-seg: a separator starts the suffix
+                counts[stem[cut:]] = counts.get(stem[cut:], 0) + 1
+    if not counts:
+        return None
+    suffix = max(counts, key=counts.__getitem__)
+    masks = [files[s] for s in files if s.endswith(suffix) and s[: -len(suffix)] in files]
+    return [files[s] for s in files if not s.endswith(suffix)], masks, suffix
+
+
 def hint(flag: str, advice: str, form: str = "; {}") -> str:
     """`advice` (naming `flag`) put into `form` when the running command takes `flag`, else ""."""
     return form.format(advice) if hints((flag, advice)) else ""

@@ -24,6 +24,48 @@ def patient_group(stem: str) -> str:
     return match.group(1).lower() if match else stem
 
 
+def group_function(group_by: str | None) -> Callable[[str], str]:
+    """How stems form groups that a split never cuts: `group_by` is a CSV file of ``stem,group`` rows (patient or
+    video ids), or a regular expression whose first group (else its whole match) is the group of a stem; stems
+    it does not match are groups of their own. None: ACDC-style patient prefixes."""
+    if group_by is None:
+        return patient_group
+    path = Path(group_by).expanduser()
+    if path.suffix.lower() == ".csv":
+        return _csv_groups(path)
+    try:
+        pattern = re.compile(group_by)
+    except re.error as err:
+        raise DataError(f"--group-by {group_by[:80]!r}: not a regular expression ({err}) nor a .csv file") from None
+
+    def group_of(stem: str) -> str:
+        match = pattern.search(stem)
+        if match is None:
+            return stem
+        return match.group(1) if pattern.groups and match.group(1) is not None else match.group(0)
+
+    return group_of
+
+
+def _csv_groups(path: Path) -> Callable[[str], str]:
+    import csv
+
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = [row for row in csv.reader(handle) if row and not row[0].startswith("#")]
+    except FileNotFoundError:
+        raise DataError(f"{path}: group file not found") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise DataError(f"{path}: unreadable group file ({err})") from None
+    if rows and [c.strip().lower() for c in rows[0][:2]] in (["stem", "group"], ["image", "group"]):
+        rows = rows[1:]
+    bad = next((i for i, row in enumerate(rows, 1) if len(row) < 2 or not row[0].strip() or not row[1].strip()), None)
+    if bad is not None or not rows:
+        raise DataError(f"{path}: expected rows of 'stem,group' (row {bad or 1} is not)")
+    groups = {row[0].strip(): row[1].strip() for row in rows}
+    return lambda stem: "group:" + groups[stem] if stem in groups else stem
+
+
 def _shuffled_groups(stems: Iterable[str], seed: int, group_of: Callable[[str], str]) -> list[list[str]]:
     groups: dict[str, list[str]] = {}
     for stem in sorted(stems):

@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import hashlib
+import json
 import math
+import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
+
+from litemedseg.errors import LitemedsegError
 
 AMP_CHOICES = ("auto", "bf16", "fp16", "off")
 PRECISION_CHOICES = ("auto", "fp32")  # inference: the checkpoint's plan, or plain fp32 (what an fp32 ONNX export computes)
@@ -161,8 +167,9 @@ def measure_train_step(step: StepFn, model: nn.Module, plan: ExecutionPlan, batc
 
 def choose_training_plan(step: StepFn, model: nn.Module, device: torch.device, batch_size: int, *,
                          amp: str = "auto", channels_last: str = "auto", compile: bool = False,
-                         steps: int = 4) -> ExecutionPlan:
-    """The fastest of the allowed candidates by measured img/s; one candidate is taken without timing."""
+                         steps: int = 4, say: Callable[[str], None] | None = None) -> ExecutionPlan:
+    """The fastest of the allowed candidates by measured img/s; one candidate is taken without timing. `say`
+    gets one line per candidate timed, so the seconds this takes are not silent."""
     candidates = candidate_plans(device, amp, channels_last)
     if len(candidates) == 1:
         layout, dtype = candidates[0]
@@ -170,12 +177,16 @@ def choose_training_plan(step: StepFn, model: nn.Module, device: torch.device, b
     rng_state = torch.get_rng_state()
     measured: dict[str, float] = {}
     try:
-        for layout, dtype in candidates:
+        for number, (layout, dtype) in enumerate(candidates, 1):
             plan = ExecutionPlan(layout, dtype)
             try:
                 measured[plan.label] = round(measure_train_step(step, model, plan, batch_size, steps), 2)
             except (RuntimeError, FloatingPointError):  # a missing kernel or a NaN: not a candidate here
                 continue
+            finally:
+                if say is not None:
+                    shown = f"{measured[plan.label]:.1f} img/s" if plan.label in measured else "not usable here"
+                    say(f"timing execution plan {number}/{len(candidates)}: {plan.label}: {shown}")
     finally:
         torch.set_rng_state(rng_state)  # timing must not change the run's random stream
     if not measured:
@@ -186,3 +197,50 @@ def choose_training_plan(step: StepFn, model: nn.Module, device: torch.device, b
         best = _label(False, None)
     layout, dtype = next((c for c in candidates if _label(*c) == best))
     return ExecutionPlan(layout, dtype, compile, measured, "measured")
+
+
+def plan_cache_file() -> Path | None:
+    """Where measured plans are kept per machine: $LITEMEDSEG_CACHE/plans.json (default ~/.cache/litemedseg);
+    None when LITEMEDSEG_CACHE is "off"."""
+    root = os.environ.get("LITEMEDSEG_CACHE")
+    if root and root.lower() == "off":
+        return None
+    return Path(root or Path.home() / ".cache" / "litemedseg") / "plans.json"
+
+
+def plan_cache_key(device: torch.device, **settings: Any) -> str:
+    """The machine (CPU or GPU name, threads, torch) and everything that changes which plan is fastest."""
+    machine = torch.cuda.get_device_name(device) if device.type == "cuda" else cpu_features().get("cpu", "cpu")
+    record = {"machine": machine, "device": device.type, "torch": torch.__version__,
+              "threads": torch.get_num_threads(), **settings}
+    return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()[:24]
+
+
+def cached_plan(key: str) -> ExecutionPlan | None:
+    path = plan_cache_file()
+    if path is None or not path.is_file():
+        return None
+    try:
+        entry = json.loads(path.read_text()[:1_000_000]).get(key)
+    except (OSError, ValueError, AttributeError):
+        return None  # a damaged cache is only a cache: measure again
+    if not isinstance(entry, dict):
+        return None
+    plan = ExecutionPlan.from_dict(entry)
+    return ExecutionPlan(plan.channels_last, plan.amp, plan.compile, plan.measured_img_per_s, "cached")
+
+
+def remember_plan(key: str, plan: ExecutionPlan) -> None:
+    """Keep a measured plan for the next run of the same model and settings on this machine (best effort)."""
+    path = plan_cache_file()
+    if path is None or plan.chosen_by != "measured":
+        return
+    try:
+        entries = json.loads(path.read_text()[:1_000_000]) if path.is_file() else {}
+        entries = entries if isinstance(entries, dict) else {}
+        entries[key] = plan.to_dict()
+        from litemedseg.utils.atomic import write_json_atomic
+
+        write_json_atomic(path, dict(list(entries.items())[-200:]))
+    except (OSError, ValueError, LitemedsegError):
+        pass

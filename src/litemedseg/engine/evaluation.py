@@ -119,7 +119,10 @@ def evaluate(
     claims_unseen = zero_shot or split in ("test", "all")
     if overlap.count and claims_unseen and not allow_overlap:
         kind = "zero-shot" if zero_shot or trained_on != dataset.name else "test"
-        raise DataError(f"{dataset.root}: {overlap.describe()}; that is not a {kind} score (score --split "
+        run_split = Path(weights).expanduser().parent / "split.json"
+        hint = (f"score the split the model was trained with: --split-file {run_split}; or "
+                if run_split.is_file() and split_file is None else "score ")
+        raise DataError(f"{dataset.root}: {overlap.describe()}; that is not a {kind} score ({hint}--split "
                         "val/train, or pass --allow-overlap and the summary says so)")
     use_auc = dataset.has_fov if with_auc is None else with_auc
     scorer = SegmentationScorer(segmenter.num_classes, segmenter.class_names, with_hd95=with_hd95,
@@ -232,8 +235,9 @@ def markdown_report(summary: dict[str, Any]) -> str:
             h = summary["hd95"]
             lines.append(f"| hd95 (px) | {_pm(h, 2)} | undefined for {h['undefined']} images |")
         e = summary["empty_masks"]
-        lines += ["", f"Empty masks: both empty {e['both']}, truth only {e['truth_only']}, "
-                      f"prediction only {e['prediction_only']}."]
+        lines += ["", f"Empty masks: both empty in {e['both']} images; an empty truth with a prediction (a false "
+                      f"alarm) in {e['truth_only']}; an empty prediction where the truth has foreground (a missed "
+                      f"image) in {e['prediction_only']}."]
     else:
         lines += ["| class | Dice mean ± std [95 % CI] | IoU mean ± std [95 % CI] | pooled Dice | HD95 (px) |",
                   "| --- | --- | --- | --- | --- |"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,8 @@ from litemedseg.data.loader import BatchSource, normalize_batch
 from litemedseg.data.rules import DataRules
 from litemedseg.data.spec import InputSpec
 from litemedseg.data.split_record import SPLIT_RECORD_FILE, SplitRecord
-from litemedseg.engine.acceleration import ExecutionPlan, choose_training_plan
+from litemedseg.engine.acceleration import (ExecutionPlan, cached_plan, choose_training_plan, plan_cache_file,
+                                            plan_cache_key, remember_plan)
 from litemedseg.engine.evaluation import headline_for, score_items
 from litemedseg.engine.prediction import Segmenter, resolve_device
 from litemedseg.engine.run_folder import STATE_FILE, check_run_folder, open_run_folder
@@ -147,6 +149,9 @@ class Trainer:
 
     def __init__(self, config: TrainConfig, resume: bool = False) -> None:
         self.dist = _init_distributed(config.device)
+        self.inherited: list[str] = []
+        if config.init:  # on --resume too, so the resumed config is the one the run was planned with
+            config, self.inherited = inherit_from_init(config)
         self.config = config = config.with_model_defaults(distributed=self.dist.world_size > 1)
         self.resume = resume
         if self.dist.world_size > 1 and torch.cuda.is_available() and config.device in ("auto", "cuda"):
@@ -176,7 +181,7 @@ class Trainer:
             os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
         torch.manual_seed(cfg.seed)
 
-        self.dataset = open_dataset(cfg.data, cfg.num_classes, self._split_file(),
+        self.dataset = open_dataset(cfg.data, cfg.num_classes, self._split_file(), group_by=cfg.group_by,
                                     **DataRules.from_dict(cfg.model_dump()).folder_options())
         self.split_record = self._record_split()
         train_stems = self.dataset.splits.get("train", [])
@@ -202,6 +207,9 @@ class Trainer:
         self.initial_weights: InitialWeights | None = None
         if cfg.init and not self.resume:
             self.initial_weights = load_initial_weights(model, resolve_weights(cfg.init), cfg.init)
+            if self.inherited:
+                self._say(f"--init {cfg.init}: {'; '.join(self.inherited)} taken from the weights (flags or the "
+                          "config override each)")
 
         spec = cfg.input.spec(in_channels)
         train_items = load_cache(self.dataset.subset("train"), spec, num_classes, cfg.mask_threshold,
@@ -379,7 +387,7 @@ class Trainer:
                 self.ema.update(self.model)
             total += loss.item()
             count += 1
-            bar.update(1)
+            self._advance(bar)
             bar.set_postfix(epoch=epoch, loss=f"{loss.item():.4f}", best=f"{self.best_score:.4f}", refresh=False)
         if not all(torch.isfinite(p).all() for p in self.model.parameters()):
             raise TrainingDivergedError(
@@ -433,11 +441,24 @@ class Trainer:
             optimizer.step()
             return float(loss.detach())
 
-        plan = choose_training_plan(step, model, self.device, cfg.batch_size, amp=amp, channels_last=layout,
-                                    compile=cfg.compile)
+        key = plan_cache_key(self.device, model=self.model_config.to_dict(), size=list(side), batch=cfg.batch_size,
+                             amp=amp, channels_last=layout, compile=cfg.compile, loss=self.loss_name,
+                             deep_supervision=cfg.recipe.deep_supervision)
+        plan = cached_plan(key)
+        if plan is not None:
+            self._say(f"execution plan {plan.label}, measured on this machine before (cache: {plan_cache_file()})")
+        else:
+            plan = choose_training_plan(step, model, self.device, cfg.batch_size, amp=amp, channels_last=layout,
+                                        compile=cfg.compile, say=self._say)
+            remember_plan(key, plan)
         if reason:
             plan = ExecutionPlan(plan.channels_last, plan.amp, plan.compile, plan.measured_img_per_s, reason)
         return plan
+
+    def _say(self, line: str) -> None:
+        """A progress line on stderr (set-up steps that take seconds), only when progress is shown."""
+        if self.progress:
+            tqdm.write(line, file=sys.stderr)
 
     def _saved_plan(self) -> ExecutionPlan | None:
         try:
@@ -491,11 +512,17 @@ class Trainer:
                 "initial_weights": self.initial_weights.to_dict() if self.initial_weights else None,
             })
         steps_per_epoch = self.batches.batches_per_epoch()
-        bar = tqdm(total=None if self.budget_s else self.total_steps, initial=start_epoch * steps_per_epoch,
-                   desc=f"train {self.config.model}", unit="step", disable=not self.progress, dynamic_ncols=True)
+        self.spent_s = sum(float(row.get(self.budget_column) or 0) for row in history)
+        if self.budget_s:  # the bar counts the budget's seconds: share used and time left at a glance
+            bar = tqdm(total=round(self.budget_s), initial=round(min(self.spent_s, self.budget_s)),
+                       desc=f"train {self.config.model} ({self.config.time_budget_clock} budget)",
+                       unit=f" {self.config.time_budget_clock}-s", disable=not self.progress, dynamic_ncols=True,
+                       bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total_fmt} s [{elapsed}<{remaining}{postfix}]")
+        else:
+            bar = tqdm(total=self.total_steps, initial=start_epoch * steps_per_epoch, desc=f"train {self.config.model}",
+                       unit="step", disable=not self.progress, dynamic_ncols=True)
         stopped_early = stopped_on_time = False
         epoch = start_epoch
-        self.spent_s = sum(float(row.get(self.budget_column) or 0) for row in history)
         if self.budget_s and self.spent_s >= self.budget_s:
             raise ConfigError(f"{self.run_dir}: this run already spent its time budget ({self.budget_s:.0f} s); "
                               f"to train longer, start a new run from its weights: --init {self.run_dir / 'best'} "
@@ -568,6 +595,15 @@ class Trainer:
         raise ConfigError(f"{self.run_dir}: this run already finished ({why}); to train longer, start a new run "
                           f"from its weights: --init {self.run_dir / 'best'} --name NEW_NAME {longer}")
 
+    def _advance(self, bar: tqdm) -> None:
+        """One step on the bar: a step without a budget, the seconds of budget spent so far with one."""
+        if not self.budget_s:
+            bar.update(1)
+            return
+        spent = min(self._budget_progress(), 1.0) * self.budget_s
+        if spent > bar.n:
+            bar.update(spent - bar.n)
+
     def _budget_progress(self) -> float:
         return (self.spent_s + self.clock() - self.epoch_started) / self.budget_s if self.budget_s else 0.0
 
@@ -588,6 +624,31 @@ class Trainer:
     def scored_model(self) -> nn.Module:
         """What validation scores and checkpoints hold: the weight average when there is one."""
         return self.ema.module if self.ema is not None else self.model
+
+
+def inherit_from_init(config: TrainConfig) -> tuple[TrainConfig, list[str]]:
+    """`config` with what its --init weights were trained with wherever the config does not say otherwise: the
+    model, and the input mode, size and scale (fine-tuning `mininet:drive` on resized images instead of its 128 px
+    patches costs accuracy). The mask rules stay the new folder's own: they describe that dataset, not the
+    weights. Returns the config and what was taken, for one line to the user."""
+    from litemedseg.checkpoint import CheckpointRecord, read_checkpoint
+
+    _, meta = read_checkpoint(resolve_weights(config.init))
+    record = CheckpointRecord.from_meta(meta, config.init)
+    data = config.model_dump(exclude_unset=True)
+    taken: list[str] = []
+    if "model" not in config.model_fields_set:
+        data["model"] = record.model.name
+        taken.append(f"model {record.model.name}")
+    spec = record.input
+    if spec is not None:
+        chosen = config.input.model_fields_set
+        inherited = {key: value for key, value in (("mode", spec.mode), ("size", list(spec.size)),
+                                                   ("scale", spec.scale)) if key not in chosen}
+        if inherited:
+            data["input"] = {**data.get("input", {}), **inherited}
+            taken.append("input " + ", ".join(f"{k} {v}" for k, v in inherited.items()))
+    return TrainConfig.model_validate(data), taken
 
 
 def image_size_summary(sizes: list[tuple[int, int]]) -> dict[str, list[int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from torch import nn
@@ -40,7 +41,22 @@ def create_loss(name: str, num_classes: int, **kwargs: Any) -> nn.Module:
     if multiclass != (num_classes > 1):
         kind = "several classes" if multiclass else "one sigmoid map (num_classes 1)"
         raise ConfigError(f"loss {name!r} is for {kind}, but the model has num_classes={num_classes}")
+    _check_arguments(name, cls, kwargs)
     try:
         return cls(**kwargs)
     except (TypeError, ValueError) as err:
         raise ConfigError(f"bad arguments for loss {name!r}: {err}") from None
+
+
+def _check_arguments(name: str, cls: type[nn.Module], kwargs: dict[str, Any]) -> None:
+    """Every loss_kwargs key is an argument of the loss, and a numeric argument gets a number: a wrong value is
+    named by its key here, not by a comparison error deep in the loss."""
+    parameters = {key: p for key, p in inspect.signature(cls.__init__).parameters.items() if key != "self"}
+    for key, value in kwargs.items():
+        if key not in parameters:
+            raise ConfigError(f"loss_kwargs.{key}: loss {name!r} has no such argument (it takes "
+                              f"{', '.join(parameters) or 'none'})")
+        default = parameters[key].default
+        numeric = isinstance(default, (int, float)) and not isinstance(default, bool)
+        if numeric and (isinstance(value, bool) or not isinstance(value, (int, float)) or value != value):
+            raise ConfigError(f"loss_kwargs.{key}: loss {name!r} takes a number here, got {value!r}")

@@ -28,8 +28,11 @@ def create_session(path: str | os.PathLike, threads: int | None = None, device: 
     """An onnxruntime session for `path`; a file onnxruntime cannot load is a WeightsError naming it."""
     import onnxruntime as ort
 
+    # onnxruntime's own log lines (coloured, several per failure) are not for end users: every failure reaches
+    # them as our one-line error instead, so only fatal lines stay
+    ort.set_default_logger_severity(4)
     options = ort.SessionOptions()
-    options.log_severity_level = 3  # errors only: graph-optimiser notices are not for end users
+    options.log_severity_level = 4
     if threads:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -66,9 +69,11 @@ def read_metadata(path: str | os.PathLike, session: Any) -> ExportMetadata:
     return parse_metadata(data, path)
 
 
-def _check_graph(inputs: list, outputs: list, in_channels: int, num_classes: int, source: str | os.PathLike) -> None:
+def _check_graph(inputs: list, outputs: list, in_channels: int, num_classes: int, source: str | os.PathLike,
+                 size: tuple[int, int] | None = None) -> None:
     """The graph takes one (N, C, H, W) image and returns (N, K, H, W) logits that fit the metadata; fixed
-    dimensions that disagree with it are a WeightsError (a file edited or exported by something else)."""
+    dimensions that disagree with it (channels, or an input size other than the metadata's `size`) are a
+    WeightsError at load (a file edited or exported by something else), not a failure at the first image."""
     if len(inputs) != 1 or not outputs:
         raise WeightsError(f"{source}: the graph has {len(inputs)} inputs and {len(outputs)} outputs; a litemedseg "
                            "export has one image input and one logits output")
@@ -79,6 +84,11 @@ def _check_graph(inputs: list, outputs: list, in_channels: int, num_classes: int
         if isinstance(shape[1], int) and shape[1] != expected:
             raise WeightsError(f"{source}: graph {role} {node.name!r} has {shape[1]} channels but the metadata "
                                f"says {expected}")
+        fixed = tuple(shape[2:])
+        if role == "input" and size is not None and all(isinstance(side, int) for side in fixed) and \
+                fixed != tuple(size):
+            raise WeightsError(f"{source}: graph input {node.name!r} is fixed to {fixed[0]}x{fixed[1]} but the "
+                               f"metadata says the network takes {size[0]}x{size[1]}; export it again")
 
 
 class OnnxSegmenter(SegmenterBase):
@@ -101,7 +111,7 @@ class OnnxSegmenter(SegmenterBase):
         self.training_image_size = self.median_size_of(metadata.dataset.get("image_size"))
         self.source = str(source)
         inputs, outputs = session.get_inputs(), session.get_outputs()
-        _check_graph(inputs, outputs, self.spec.in_channels, self.num_classes, source)
+        _check_graph(inputs, outputs, self.spec.in_channels, self.num_classes, source, self.spec.size)
         self._input_name = metadata.input_name if metadata.input_name in {i.name for i in inputs} else inputs[0].name
         self._output_name = outputs[0].name
         if any(side % metadata.size_divisor for side in self.spec.size):
@@ -129,7 +139,14 @@ class OnnxSegmenter(SegmenterBase):
     def run_network(self, batch: np.ndarray) -> np.ndarray:
         """Raw network logits (N, K, h, w) for a normalised float32 batch (N, C, h, w)."""
         feed = {self._input_name: np.ascontiguousarray(batch, dtype=np.float32)}
-        return np.asarray(self.session.run([self._output_name], feed)[0], dtype=np.float32)
+        try:
+            return np.asarray(self.session.run([self._output_name], feed)[0], dtype=np.float32)
+        except Exception as err:  # noqa: BLE001  (onnxruntime's own exception types, e.g. a failed allocation)
+            if isinstance(err, (MemoryError, KeyboardInterrupt)):
+                raise
+            first = str(err).strip().splitlines()[0][:160] if str(err).strip() else type(err).__name__
+            why = "out of memory" if "alloc" in first.lower() else "the model failed"
+            raise WeightsError(f"{self.source}: {why} on a batch of {tuple(batch.shape)} ({first})") from None
 
     def _forward(self, batch: np.ndarray) -> np.ndarray:
         if self.spec.mode == "patch":

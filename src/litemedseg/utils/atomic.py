@@ -21,7 +21,8 @@ from litemedseg.errors import OutputError
 
 _FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 # libraries that write by file name and report a failed write in their own words (torch.save's zip writer)
-_FULL_WORDS = ("no space left", "file write failed", "disk quota", "failed writing file", "os error 28")
+_FULL_WORDS = ("no space left", "file write failed", "disk quota", "failed writing file", "os error 28",
+               "unexpected pos")  # torch.save's zip writer on a full disk: "unexpected pos 6656 vs 6548"
 
 
 # Temporary files carry the writer's pid, so a later run can tell a killed writer's leftovers from a live one's.
@@ -114,8 +115,14 @@ def _translated(path: Path) -> Iterator[None]:
 def _temporary_beside(path: Path, prefix: str, suffix: str) -> Iterator[tuple[int, str]]:
     """(fd, name) of a new temporary file beside `path`, renamed over `path` on clean exit, removed otherwise."""
     with _translated(path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
+        blocked = next((p for p in path.parents if p.exists()), None)
+        if blocked is not None and not blocked.is_dir():
+            raise OutputError(f"{path}: cannot write it: {blocked} is a file, not a folder")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
+        except PermissionError:  # name the file asked for, not the temporary one beside it
+            raise OutputError(f"{path}: cannot write it: no permission to write in {path.parent}") from None
         try:
             yield fd, tmp
             _publish(tmp, path)

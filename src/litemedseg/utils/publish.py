@@ -127,6 +127,8 @@ def check_output_folder(target: str | os.PathLike, kind: OutputKind) -> Path:
         raise OutputError(f"{target}: folder holds {why}, so `{kind.label}` never replaced it; give a new or "
                           f"empty folder, or move this one aside first (mv {target} {target}.old)")
     parent = next((p for p in target.absolute().parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise OutputError(f"{target}: cannot create the folder: {parent} is a file, not a folder")
     if parent is not None and not os.access(parent, os.W_OK | os.X_OK):
         raise OutputError(f"{target}: cannot write there: no permission to write in {parent}")
     return target
