@@ -20,7 +20,8 @@ from litemedseg.cli.options import any_weights_option, runtime_option
 @click.option("--tta", is_flag=True, help="Average over flips at test time.")
 @click.option("--skip-bad", is_flag=True, help="Warn about unreadable images and go on instead of stopping.")
 @click.option("--device", default="auto", show_default=True)
-@click.option("--threads", type=click.IntRange(1), help="ONNX runtime: intra-op threads (default: all cores).")
+@click.option("--threads", type=click.IntRange(1), help="CPU threads (default: all cores; 1 is best on a CPU "
+                                                        "that other work shares).")
 @click.option("--precision", type=click.Choice(["auto", "fp32"]), default="auto", show_default=True,
               help="PyTorch runtime: auto runs the checkpoint's execution plan (bf16 where training used it and this "
                    "device has it); fp32 gives the masks an fp32 ONNX export gives.")
@@ -33,6 +34,7 @@ def command(weights, input_path, output, runtime, probabilities, overlay, overla
 
     inputs = list_inputs(input_path)
     segmenter = load_segmenter(weights, runtime, device=device, tta=tta, precision=precision, threads=threads)
+    segmenter.window_progress = not no_progress  # a bar over the windows of a large image
     records = predict_files(segmenter, inputs, output, probabilities=probabilities, overlays=overlay, skip_bad=skip_bad,
                             progress=not no_progress,
                             overlay_alpha=overlay_alpha)

@@ -22,6 +22,8 @@ from litemedseg.models.registry import size_divisor_of
 from litemedseg.runtime.base import SegmenterBase
 from litemedseg.runtime.files import list_inputs, predict_files  # noqa: F401  (re-exported: one copy)
 
+LARGE_IMAGE_WINDOWS = 64  # an image this many windows large gets its own progress bar over the windows
+
 
 def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
     """"auto" picks CUDA when available, else CPU."""
@@ -57,6 +59,7 @@ class Segmenter(SegmenterBase):
         precision: str = "auto",
     ) -> None:
         self.device = resolve_device(device)
+        self.window_progress = False  # predict turns it on: a bar over the windows of large images
         self.plan = (plan or ExecutionPlan()).for_inference(self.device, precision)
         self.model = self.plan.prepare_model(model.to(self.device)).eval()
         self.spec = input_spec
@@ -102,9 +105,11 @@ class Segmenter(SegmenterBase):
         if self.spec.mode == "patch":
             from monai.inferers import sliding_window_inference
 
+            windows = batch.shape[-2] * batch.shape[-1] / (self.spec.size[0] * self.spec.size[1])
             run = lambda x: sliding_window_inference(  # noqa: E731
                 x, roi_size=self.spec.size, sw_batch_size=SLIDING_WINDOW.sw_batch_size, predictor=self.model,
-                overlap=SLIDING_WINDOW.overlap, mode=SLIDING_WINDOW.mode, sigma_scale=SLIDING_WINDOW.sigma_scale
+                overlap=SLIDING_WINDOW.overlap, mode=SLIDING_WINDOW.mode, sigma_scale=SLIDING_WINDOW.sigma_scale,
+                progress=self.window_progress and windows >= LARGE_IMAGE_WINDOWS,
             )
         else:
             run = self.model

@@ -38,14 +38,19 @@ def load_segmenter(
 ) -> SegmenterBase:
     """A segmenter for a checkpoint (folder, .safetensors, shipped ``model:tag``) or an exported .onnx file.
 
-    The ONNX branch imports no PyTorch. `precision` applies to PyTorch, `threads` to ONNX Runtime.
+    The ONNX branch imports no PyTorch. `precision` applies to PyTorch; `threads` to either runtime (on a CPU that
+    other work shares, one thread avoids the spin-waiting of threads that wait for a core).
     """
     if pick_runtime(weights, runtime) == "onnx":
         from litemedseg.runtime.onnx_segmenter import OnnxSegmenter
 
         return OnnxSegmenter.from_file(weights, threads=threads, tta=tta, device=device)
+    import torch
+
     from litemedseg.engine.prediction import Segmenter
 
+    if threads:
+        torch.set_num_threads(threads)
     return Segmenter.from_weights(weights, device=device, tta=tta, precision=precision)
 
 
