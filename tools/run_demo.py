@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import resource
 import shlex
 import subprocess
@@ -26,16 +25,6 @@ DEMO_IMAGES = ROOT / "src" / "litemedseg" / "data" / "demo" / "dsb2018_mini" / "
 def _children_cpu_s() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
-
-
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def main() -> int:
@@ -65,7 +54,9 @@ def main() -> int:
     wall, cpu = time.perf_counter() - started, _children_cpu_s() - cpu_before
     summary = json.loads((out / "evaluation" / "summary.json").read_text())
     headline = summary["headline"]
-    print(f"demo done in {wall:.0f} s of wall time and {cpu:.0f} s of CPU time ({_cpu_name()}); test "
+    from litemedseg.utils.provenance import cpu_name
+
+    print(f"demo done in {wall:.0f} s of wall time and {cpu:.0f} s of CPU time ({cpu_name()}); test "
           f"{headline['metric']} {headline['value']:.4f} on {summary['num_images']} images. Outputs: {out}/run "
           f"(checkpoints, metrics.csv), {out}/evaluation (report.md), {out}/predictions", flush=True)
     return 0

@@ -421,6 +421,8 @@ def bad_masks() -> tuple[BadFile, ...]:
     return (
         BadFile("values_0_7_255.png", lambda: image_bytes(_mask([0, 7, 255])), binary),
         BadFile("values_1_2.png", lambda: image_bytes(_mask([1, 2])), binary),
+        BadFile("values_0_128.png", lambda: image_bytes(_mask([0, 128])), binary),
+        BadFile("u16_0_1000.png", lambda: image_bytes(_mask([0, 1000], np.uint16)), binary),
         BadFile("values_0_1_2.png", lambda: image_bytes(_mask([0, 1, 2])), binary),
         BadFile("values_0_100_200_255.png", lambda: image_bytes(_mask([0, 100, 200, 255])), binary),
         BadFile("u16_0_300_65535.png", lambda: image_bytes(_mask([0, 300, 65535], np.uint16)), binary),

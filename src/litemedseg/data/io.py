@@ -350,6 +350,9 @@ def convert_channels(array: np.ndarray, channels: int, path: str | os.PathLike =
     raise DataError(f"{path}: image has {have} channels but the model expects {channels}")
 
 
+_BINARY_FOREGROUND = (1, 255, 65535)  # the foreground values of binary masks: 0/1, 8-bit and 16-bit 0/max
+
+
 def read_mask(
     path: str | os.PathLike,
     num_classes: int = 1,
@@ -358,7 +361,8 @@ def read_mask(
 ) -> np.ndarray:
     """A mask as uint8 (H, W): {0, 1} for binary (`num_classes` 1), class indices 0..C-1 otherwise.
 
-    Detected and normalised: binary masks stored as 0/255, 0/1, 0/65535 (any {0, v}); RGB masks whose channels
+    Detected and normalised: binary masks stored as 0/255, 0/1 or 0/65535 (other pairs such as {0, 128} are
+    refused with the values found: a mask of another convention must not be guessed); RGB masks whose channels
     are equal (grey in disguise); RGB masks of black plus one colour (binary); RGB-encoded class masks when a
     `palette` (one RGB colour per class, background first) is given. Anything else is ambiguous and raises an
     error naming the file and the values, unless `threshold` is given (foreground = value > threshold, for
@@ -383,7 +387,7 @@ def read_mask(
     if num_classes == 1:
         if threshold is not None:
             return (array > threshold).astype(np.uint8)
-        if len(values) == 1 or (len(values) == 2 and values[0] == 0):
+        if set(values.tolist()) <= {0} or any(set(values.tolist()) <= {0, v} for v in _BINARY_FOREGROUND):
             return (array > 0).astype(np.uint8)
         advice = hints(("--mask-threshold", "JPEG-compressed? pass --mask-threshold 127"),
                        ("--num-classes", "multi-class? pass --num-classes"))
