@@ -191,6 +191,7 @@ class TrainConfig(_Strict):
     cache_dir: str | None = None
     tensorboard: bool = True
     progress: bool = True
+    pictures: bool = True  # run/pictures/: a training batch as fed, class shares, validation at each new best
     compile: bool = False
 
     @field_validator("model")

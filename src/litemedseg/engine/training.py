@@ -28,6 +28,7 @@ from litemedseg.data.loader import BatchSource, normalize_batch
 from litemedseg.data.rules import DataRules
 from litemedseg.data.spec import InputSpec
 from litemedseg.data.split_record import SPLIT_RECORD_FILE, SplitRecord
+from litemedseg.engine import pictures
 from litemedseg.engine.acceleration import (ExecutionPlan, cached_plan, choose_training_plan, plan_cache_file,
                                             plan_cache_key, remember_plan)
 from litemedseg.engine.evaluation import headline_for, score_items
@@ -216,6 +217,7 @@ class Trainer:
                                  palette=self.dataset.palette, cache_dir=cfg.cache_dir, description="decoding train",
                                  progress=self.progress)
         self.spec = spec.with_statistics(*channel_statistics(train_items))
+        self.train_items = train_items
         self.train_image_size = image_size_summary([item.original_size for item in train_items])
         val_samples = self.dataset.subset("val") if self.dataset.splits.get("val") else []
         self.val_items = load_cache(val_samples, InputSpec.native(in_channels), num_classes, cfg.mask_threshold,
@@ -455,6 +457,30 @@ class Trainer:
             plan = ExecutionPlan(plan.channels_last, plan.amp, plan.compile, plan.measured_img_per_s, reason)
         return plan
 
+    def _draw_start_pictures(self) -> None:
+        """pictures/train_batch.png (the first batch, augmented, masks outlined) and foreground_share.png."""
+        images, masks = next(iter(self.batches.epoch(self.config.seed, 0)))
+        images, masks = images.float() / 255.0, masks.float()
+        if self.augment is not None:
+            with torch.random.fork_rng(devices=[]):  # the run's own random stream stays as it was
+                torch.manual_seed(self.config.seed)
+                images, masks = self.augment(images, masks)
+        pictures.write_train_batch(self.run_dir, images.cpu().numpy(), masks.cpu().numpy())
+        shares = pictures.foreground_shares([item.mask for item in self.train_items if item.mask is not None],
+                                            self.model_config.num_classes)
+        pictures.write_foreground_share(self.run_dir, shares, self.dataset.class_names)
+
+    @torch.no_grad()
+    def _draw_validation(self, count: int = 4) -> None:
+        """pictures/val_best.png: the first validation images, label and prediction of the new best weights."""
+        items = [item for item in self.val_items if item.mask is not None][:count]
+        segmenter = Segmenter(self.scored_model, self.spec, self.dataset.class_names, device=self.device,
+                              plan=self.plan)
+        predictions = [segmenter.predict(item.image) for item in items]
+        self.model.train()
+        pictures.write_val_predictions(self.run_dir, [item.image for item in items], [item.mask for item in items],
+                                       predictions, self.model_config.num_classes)
+
     def _say(self, line: str) -> None:
         """A progress line on stderr (set-up steps that take seconds), only when progress is shown."""
         if self.progress:
@@ -511,6 +537,8 @@ class Trainer:
                 "hardware": hardware(self.device), "commit": git_commit(),
                 "initial_weights": self.initial_weights.to_dict() if self.initial_weights else None,
             })
+        if self.dist.is_main and self.config.pictures and not self.resume:
+            self._draw_start_pictures()
         steps_per_epoch = self.batches.batches_per_epoch()
         self.spent_s = sum(float(row.get(self.budget_column) or 0) for row in history)
         if self.budget_s:  # the bar counts the budget's seconds: share used and time left at a glance
@@ -555,6 +583,8 @@ class Trainer:
                 self.spent_s += row[self.budget_column]
                 self._save(epoch, score, improved, history)
                 log.append(row)
+                if improved and validate and self.dist.is_main and self.config.pictures:
+                    self._draw_validation()
                 bar.set_postfix(epoch=epoch, loss=f"{train_loss:.4f}", val=f"{score:.4f}", best=f"{self.best_score:.4f}")
                 if stopped_on_time:  # the budget ends the run whatever patience says
                     break
