@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,7 +111,7 @@ def render_gallery(
                    Patch(color=np.array(FP) / 255, label="FP (false alarm)"),
                    Patch(color=np.array(FN) / 255, label="FN (missed)")]
     figure.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4), fontsize=8, frameon=False)
-    figure.suptitle(title, fontsize=10)
+    figure.suptitle(textwrap.fill(title, 60), fontsize=10)  # a long label wraps instead of running off the page
     figure.tight_layout(rect=(0, 0.4 / height, 1, 1 - 0.4 / height))
     return save_figure(figure, path)
 

@@ -66,7 +66,8 @@ def _summary_row(section: EvaluationSection) -> str:
         zero += f" ({overlap['images_seen_in_training']} images seen in training)"
     ci = e.headline_ci
     headline = escape(f"{metric} = {value:.4f}") + (
-        f' <span class="ci">[{ci[0]:.4f}, {ci[1]:.4f}]</span>' if ci else "")
+        f' <span class="ci">[{ci[0]:.4f}, {ci[1]:.4f}]</span>' if ci else
+        ' <span class="ci">(pooled over all pixels: no per-image interval)</span>')
     texts = [e.label, e.model]
     middle = [f"{e.dataset_name} · {e.split}", trained, zero]
     return ("<tr>" + "".join(f'<td class="text">{escape(t)}</td>' for t in texts) + f"<td>{escape(params)}</td>"
@@ -75,7 +76,7 @@ def _summary_row(section: EvaluationSection) -> str:
 
 
 HEADER = ["evaluation", "model", "parameters", "dataset · split", "trained on", "zero-shot", "images",
-          "headline [95 % CI]"]
+          "headline [95 % CI where there is one]"]
 BINARY_ROWS = [("dice", "Dice"), ("iou", "IoU"), ("precision", "precision"), ("recall", "recall"),
                ("specificity", "specificity"), ("accuracy", "accuracy")]
 

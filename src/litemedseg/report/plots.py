@@ -24,7 +24,8 @@ def save_figure(figure, path: str | os.PathLike, dpi: int = 110) -> Path:  # noq
     FigureCanvasAgg(figure)
     path = Path(path)
     with atomic_path(path) as tmp:
-        figure.savefig(tmp, format="png", dpi=dpi)
+        # "tight": axis labels, legends below the axes and long titles are kept, never cut at the edge
+        figure.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.15)
     return path
 
 
@@ -41,17 +42,18 @@ class Point:
 
 
 def params_vs_score(points: Sequence[Point], path: str | os.PathLike) -> Path:
-    """Parameter count (log x) against headline score with 95 % error bars; binary and multi-class headlines on
-    separate axes (they are different numbers), every point named model + dataset."""
+    """Parameter count (log x) against headline score with 95 % error bars; one panel per headline metric
+    (per-image Dice, pooled Dice and mean class Dice are different numbers), every point named model + dataset.
+    Labels of points that sit close together are stacked apart, and the legend sits below the panel."""
     from matplotlib.figure import Figure
 
-    groups = [(title, [p for p in points if p.multiclass == multi])
-              for title, multi in (("binary", False), ("multi-class", True))]
-    groups = [(title, members) for title, members in groups if members] or [("binary", [])]
-    figure = Figure(figsize=(7.0 * len(groups), 4.8))
+    metrics = sorted({p.metric for p in points}) or ["Dice"]
+    groups = [(metric, [p for p in points if p.metric == metric]) for metric in metrics]
+    figure = Figure(figsize=(7.0 * len(groups), 5.2 + 0.16 * max(len(m) for _, m in groups)))
     axes = figure.subplots(1, len(groups), squeeze=False)[0]
     colours = iter(_colours(len(points)))
-    for ax, (title, members) in zip(axes, groups):
+    for ax, (metric, members) in zip(axes, groups):
+        placed: list[tuple[float, float]] = []
         for point in members:
             colour = next(colours)
             error = None
@@ -60,22 +62,25 @@ def params_vs_score(points: Sequence[Point], path: str | os.PathLike) -> Path:
             ax.errorbar(point.params, point.value, yerr=error, fmt="o", markersize=8, color=colour,
                         markeredgecolor="black", markeredgewidth=0.6, capsize=4, zorder=3,
                         label=f"{point.label} ({_params_text(point.params)}, {point.metric} {point.value:.3f})")
-            ax.annotate(point.label, (point.params, point.value), textcoords="offset points", xytext=(6, 5),
-                        fontsize=7)
+            # points within 15 % in parameters and 0.03 in score share a spot: stack their labels
+            crowd = sum(1 for x, y in placed if abs(math.log(point.params / x)) < 0.14 and abs(point.value - y) < 0.03)
+            placed.append((point.params, point.value))
+            ax.annotate(point.label, (point.params, point.value), textcoords="offset points",
+                        xytext=(7, 5 + 10 * crowd), fontsize=7,
+                        arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "0.5"} if crowd else None)
         ax.set_xscale("log")
         if members:
             low, high = min(p.params for p in members), max(p.params for p in members)
             ax.set_xlim(low / 3, high * 3)
             values = [v for p in members for v in ((p.value,) + (p.ci or ())) if math.isfinite(v)]
             if values:
-                ax.set_ylim(max(0.0, min(values) - 0.1), min(1.02, max(values) + 0.08))
-        metrics = sorted({p.metric for p in members})
+                ax.set_ylim(max(0.0, min(values) - 0.1), min(1.05, max(values) + 0.08 + 0.02 * len(members)))
         ax.set_xlabel("parameters (log scale)")
-        ax.set_ylabel(f"headline score ({', '.join(metrics) or 'Dice'})")
-        ax.set_title(f"Parameters vs score, {title} (bars: 95 % CI over images)", fontsize=10)
+        ax.set_ylabel(f"headline: {metric}")
+        ax.set_title(f"Parameters vs {metric} (bars: 95 % CI over images)", fontsize=10)
         ax.grid(True, which="both", alpha=0.3)
         if members:
-            ax.legend(fontsize=7, loc="lower right")
+            ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), frameon=False, ncol=1)
     figure.tight_layout()
     return save_figure(figure, path)
 
