@@ -36,3 +36,13 @@ def test_weights_without_an_evaluation_say_so(tmp_path: Path, monkeypatch):
 
 def test_the_command_is_in_the_help():
     assert "weights" in CliRunner().invoke(main, ["--help"]).output
+
+
+def test_weights_say_what_each_starting_point_was_trained_on():
+    from click.testing import CliRunner
+
+    from litemedseg.cli.main import main
+
+    output = CliRunner().invoke(main, ["weights"]).output
+    assert "trained on DRIVE 18/2/20; 128x128 patches at scale 1.0; time budget 60 min" in output
+    assert "train --init model:tag" in output

@@ -21,4 +21,7 @@ def command() -> None:
         if card.zero_shot:
             line += f"; zero-shot {card.zero_shot}"
         click.echo(f"{line}; {card.size_mb:.2f} MB")
-    click.echo(f"model cards: {WEIGHTS_DIR}/<model>_<tag>/MODEL_CARD.md")
+        if card.trained_on:
+            click.echo(f"{'':<20} trained on {card.trained_on}")
+    click.echo(f"model cards: {WEIGHTS_DIR}/<model>_<tag>/MODEL_CARD.md; fine-tune from one with "
+               "`litemedseg train --init model:tag --data YOUR_FOLDER` (it takes the model and inputs of the weights)")

@@ -42,6 +42,14 @@ class PretrainedCard:
     score: float | None
     zero_shot: str | None  # "<dataset> <metric> <score>" when a zero-shot evaluation ships with the weights
     size_mb: float
+    trained_on: str | None = None  # data and split sizes, inputs and budget, from scores.json
+
+
+def _trained_on(path: Path, read_json: Any) -> str | None:
+    """What a starting point was trained on (its scores.json): data and split sizes, inputs, budget."""
+    scores = _summary(path, read_json)
+    parts = [str(scores[key]) for key in ("data", "input", "budget") if isinstance(scores.get(key), str)]
+    return "; ".join(parts) or None
 
 
 def describe_pretrained() -> list[PretrainedCard]:
@@ -61,7 +69,7 @@ def describe_pretrained() -> list[PretrainedCard]:
         cards.append(PretrainedCard(
             name, summary.get("dataset", {}).get("name"), summary.get("split"), summary.get("num_images"),
             headline.get("metric"), float(headline["value"]) if "value" in headline else None, zero_line,
-            (folder / "model.safetensors").stat().st_size / 1e6))
+            (folder / "model.safetensors").stat().st_size / 1e6, _trained_on(folder / "scores.json", read_json)))
     return cards
 
 
