@@ -49,6 +49,7 @@ def main() -> None:
                                     "tensorboard": False, "epochs": 1000, "output": str(args.out / "unused")})
         trainer = Trainer(config)
         trainer._setup()  # the run's own set-up, without a run folder
+        trainer.best_score = float("nan")
         trainers[model] = trainer
     times: dict[str, list[float]] = {m: [] for m in trainers}
     bar = tqdm(disable=True)
