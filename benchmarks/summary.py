@@ -54,7 +54,8 @@ def grid_facts(grid: Path) -> dict[str, Any] | None:
                 verdicts[cells[-1]] = verdicts.get(cells[-1], 0) + 1
     commits = sorted({c.strip() for row in rows for c in row["commit"].split(",")})
     return {"datasets": {d: sorted(v, reverse=True) for d, v in sorted(datasets.items())}, "verdicts": verdicts,
-            "hardware": sorted({row["hardware"] for row in rows}), "commits": commits}
+            "hardware": sorted({row["hardware"] for row in rows}), "commits": commits,
+            "runs": sum(int(row["seeds"]) for row in rows), "max_seeds": max(int(row["seeds"]) for row in rows)}
 
 
 def shipped_facts(root: Path) -> list[dict[str, Any]]:
@@ -95,6 +96,11 @@ def _leaders(facts: dict[str, Any]) -> str:
     return " · ".join(parts)
 
 
+def _runs(facts: dict[str, Any]) -> str:
+    seeds = "seed" if facts["max_seeds"] == 1 else "seeds"
+    return f"{facts['runs']} runs, up to {facts['max_seeds']} {seeds} a cell"
+
+
 def _verdicts(facts: dict[str, Any]) -> str:
     order = ("met", "tie", "missed", "not run")
     counts = facts["verdicts"]
@@ -115,8 +121,8 @@ def render(root: Path = ROOT) -> tuple[str, str]:
     for name, facts in grids.items():
         seconds = _budget(name)
         lines.append(f"| test headline at {seconds} CPU per run, one thread: the leader of each dataset, and ours "
-                     f"(rank of the models run) | {_leaders(facts)} (`benchmarks/results/{name}/seeds.csv`; "
-                     f"{', '.join(facts['hardware'])}) |")
+                     f"(rank of the models run) | {_leaders(facts)} ({_runs(facts)}; "
+                     f"`benchmarks/results/{name}/seeds.csv`; {', '.join(facts['hardware'])}) |")
         if facts["verdicts"]:
             lines.append(f"| peer targets at {seconds} (SPEC.md section 6) | {_verdicts(facts)} "
                          f"(`benchmarks/results/{name}/targets.md`) |")
@@ -144,8 +150,8 @@ def _readme_paragraph(grids: dict[str, Any], shipped: list[dict[str, Any]], effi
         seconds = _budget(name)
         leading = [d for d, ranked in facts["datasets"].items() if ranked[0][1] in OURS]
         lead = (f"ours lead {', '.join(leading)}" if leading else "neither of our networks leads any dataset")
-        sentences.append(f"At equal CPU time ({seconds} per run, one thread, the grid in BENCHMARKS.md) {lead}; "
-                         f"the peer targets stand at {_verdicts(facts)}.")
+        sentences.append(f"At equal CPU time ({seconds} per run, one thread, {_runs(facts)}; the grid in "
+                         f"BENCHMARKS.md) {lead}; the peer targets stand at {_verdicts(facts)}.")
         kvasir = facts["datasets"].get("Kvasir-SEG")
         drive = facts["datasets"].get("DRIVE")
         for dataset, ranked, ours in (("Kvasir-SEG", kvasir, "med2dsegnet"), ("DRIVE", drive, "mininet")):
