@@ -34,7 +34,7 @@ def staged_folder(output: Path, overwrite: bool = False, marker: str | None = No
         raise DataError(f"{output}: folder exists and is not empty (pass --overwrite to replace it)")
     if output.is_dir() and any(output.iterdir()) and marker and not (output / marker).is_file():
         raise DataError(f"{output}: folder exists and was not written by litemedseg (no {marker}); it is never "
-                        "replaced, choose another --output")
+                        f"replaced: choose another --output, or move it aside first (mv {output} {output}.old)")
     if output.is_symlink():
         raise DataError(f"{output}: is a symbolic link; choose a real folder as --output")
     existing = next((p for p in output.parents if p.exists()), None)
