@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-MODELS = ["mininet", "mininet_half", "unext_s", "egeunet", "unet_tiny", "med2dsegnet", "unet", "unext"]
-TARGETS = [("mininet", "unext_s", 2.0), ("med2dsegnet", "unet", 1.0)]
+MODELS = ["mininet", "mininet_half", "mininet_lite", "unext_s", "egeunet", "unet_tiny", "med2dsegnet", "unet", "unext"]
+TARGETS = [("mininet", "unext_s", 2.0), ("mininet_lite", "unext_s", 2.0), ("med2dsegnet", "unet", 1.0)]
 
 
 def main() -> None:

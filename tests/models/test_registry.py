@@ -10,7 +10,7 @@ def test_list_models_has_both_networks_and_baselines():
     names = litemedseg.list_models()
     for expected in ("med2dsegnet", "med2dsegnet_s", "med2dsegnet_l", "mininet", "mininet_half", "unet", "basicunet"):
         assert expected in names
-    assert list_models("mini*") == ["mininet", "mininet_half"]
+    assert list_models("mini*") == ["mininet", "mininet_half", "mininet_lite"]
     assert list_models(family="baseline") == ["basicunet", "unet", "unet_tiny"]
 
 
@@ -81,3 +81,14 @@ def test_every_model_declares_a_contract_that_holds():
             assert entry.gradcam_layer in dict(litemedseg.create_model(name).named_modules()), name
     assert get_model_entry("mininet").default_loss == "dice_jaccard_bce"
     assert get_model_entry("unet").gradcam_layer == "model.1.submodule"
+
+
+def test_mininet_lite_keeps_a_full_resolution_output_under_38000_parameters():
+    import torch
+
+    model = litemedseg.create_model("mininet_lite")
+    assert sum(p.numel() for p in model.parameters()) < 38_000
+    assert model(torch.zeros(1, 3, 64, 48)).shape == (1, 1, 64, 48)
+    assert model.full_stem is not None and model.refine is not None  # the full-resolution stage
+    with pytest.raises(ValueError, match="full_res_width adds a full-resolution last stage"):
+        litemedseg.create_model("mininet", full_res_width=8)
